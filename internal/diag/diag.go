@@ -55,3 +55,31 @@ func WithFile(err error, file string) error {
 	}
 	return &Error{File: file, Msg: err.Error(), Err: err}
 }
+
+// Position converts a byte offset in data to a 1-based line and column
+// (the column counts bytes). Offsets past the end point after the last
+// byte.
+func Position(data []byte, off int64) (line, col int) {
+	if off < 0 {
+		off = 0
+	}
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	before := data[:off]
+	line = 1
+	last := -1
+	for i, b := range before {
+		if b == '\n' {
+			line++
+			last = i
+		}
+	}
+	return line, int(off) - last
+}
+
+// At returns an Error at byte offset off of data, the content of file.
+func At(file string, data []byte, off int64, msg string) *Error {
+	line, col := Position(data, off)
+	return &Error{File: file, Line: line, Col: col, Msg: msg}
+}
