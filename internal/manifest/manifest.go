@@ -1,0 +1,193 @@
+// Package manifest reads and writes the shard manifest: the record each
+// worker leaves of the plan it computed and the part of it that it ran, so
+// that merge can prove that every planned test ran exactly once.
+//
+// # Format
+//
+// A JSON object, schema "xshard.manifest/v1":
+//
+//	{
+//	  "schema": "xshard.manifest/v1",
+//	  "worker": "gw1", "index": 1, "total": 4,
+//	  "strategy": "timing", "by": "test", "seed": 0, "group_pattern": "",
+//	  "collector": "go",
+//	  "fingerprint": "v1-<universe>-<timings>-<assignment>",
+//	  "universe_fingerprint": "...", "timings_fingerprint": "...",
+//	  "items": 120, "known_share": 0.95,
+//	  "predicted_seconds": 12.5, "makespan_seconds": 12.5, "lower_bound_seconds": 12.1,
+//	  "commit": "<sha>", "run_id": "123", "run_attempt": 1, "testrun_uid": "123-1",
+//	  "started_at": "2026-11-22T10:00:00Z",
+//	  "shards": [
+//	    {"index": 0, "predicted_seconds": 12.4,
+//	     "units": [{"id": "pkg.TestA", "seconds": 1.5, "known": true}, ...]},
+//	    ...
+//	  ]
+//	}
+//
+// Every manifest carries the whole plan, not only its own shard, so that
+// merge can name the tests of a worker whose artifact is missing. A unit
+// lists its "items" only when they differ from the unit itself (a file or
+// package unit).
+package manifest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/xshard/xshard/internal/diag"
+)
+
+// Schema is the schema name this version writes and reads.
+const Schema = "xshard.manifest/v1"
+
+const schemaPrefix = "xshard.manifest/"
+
+// Manifest is one worker's record of the plan.
+type Manifest struct {
+	Schema              string  `json:"schema"`
+	Worker              string  `json:"worker"`
+	Index               int     `json:"index"`
+	Total               int     `json:"total"`
+	Strategy            string  `json:"strategy"`
+	By                  string  `json:"by"`
+	Seed                uint64  `json:"seed"`
+	GroupPattern        string  `json:"group_pattern,omitempty"`
+	Collector           string  `json:"collector"`
+	Fingerprint         string  `json:"fingerprint"`
+	UniverseFingerprint string  `json:"universe_fingerprint"`
+	TimingsFingerprint  string  `json:"timings_fingerprint"`
+	Items               int     `json:"items"`
+	KnownShare          float64 `json:"known_share"`
+	PredictedSeconds    float64 `json:"predicted_seconds"`
+	MakespanSeconds     float64 `json:"makespan_seconds"`
+	LowerBoundSeconds   float64 `json:"lower_bound_seconds"`
+	Commit              string  `json:"commit,omitempty"`
+	RunID               string  `json:"run_id,omitempty"`
+	RunAttempt          int     `json:"run_attempt,omitempty"`
+	TestRunUID          string  `json:"testrun_uid,omitempty"`
+	StartedAt           string  `json:"started_at,omitempty"`
+	Shards              []Shard `json:"shards"`
+}
+
+// Shard is one worker's part of the plan.
+type Shard struct {
+	Index            int     `json:"index"`
+	PredictedSeconds float64 `json:"predicted_seconds"`
+	Units            []Unit  `json:"units"`
+}
+
+// Unit is a set of items that run together.
+type Unit struct {
+	ID      string   `json:"id"`
+	Seconds float64  `json:"seconds"`
+	Known   bool     `json:"known,omitempty"`
+	Items   []string `json:"items,omitempty"`
+}
+
+// ItemIDs returns the item IDs of u: Items, or the unit's own ID.
+func (u Unit) ItemIDs() []string {
+	if len(u.Items) == 0 {
+		return []string{u.ID}
+	}
+	return u.Items
+}
+
+// IsManifest reports whether data is a JSON object whose first key is
+// "schema" with a manifest schema value.
+func IsManifest(data []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return false
+	}
+	if k, err := dec.Token(); err != nil || k != "schema" {
+		return false
+	}
+	v, err := dec.Token()
+	s, _ := v.(string)
+	return err == nil && strings.HasPrefix(s, schemaPrefix)
+}
+
+// Read decodes and validates a manifest; name is used in errors.
+func Read(r io.Reader, name string) (*Manifest, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read %q: %w", name, err)
+	}
+	var m Manifest
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&m); err != nil {
+		return nil, jsonError(name, data, err)
+	}
+	if m.Schema != Schema {
+		if strings.HasPrefix(m.Schema, schemaPrefix) {
+			return nil, &diag.Error{File: name, Msg: fmt.Sprintf("manifest schema %q is not supported (this version reads %q): use the same xshard version for shard and merge", m.Schema, Schema)}
+		}
+		return nil, &diag.Error{File: name, Msg: fmt.Sprintf("not an xshard manifest: schema %q", m.Schema)}
+	}
+	if err := m.validate(); err != nil {
+		return nil, &diag.Error{File: name, Msg: err.Error()}
+	}
+	return &m, nil
+}
+
+// ReadFile reads the manifest at path.
+func ReadFile(path string) (*Manifest, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return Read(f, path)
+}
+
+func (m *Manifest) validate() error {
+	switch {
+	case m.Total < 1:
+		return fmt.Errorf("invalid manifest: total %d < 1", m.Total)
+	case m.Index < 0 || m.Index >= m.Total:
+		return fmt.Errorf("invalid manifest: index %d out of range for total %d", m.Index, m.Total)
+	case len(m.Shards) != m.Total:
+		return fmt.Errorf("invalid manifest: %d shards for total %d", len(m.Shards), m.Total)
+	}
+	for i, s := range m.Shards {
+		if s.Index != i {
+			return fmt.Errorf("invalid manifest: shard %d has index %d", i, s.Index)
+		}
+	}
+	return nil
+}
+
+// jsonError turns a decoding error into a diag.Error with a position.
+func jsonError(name string, data []byte, err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	var off int64 = -1
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off = te.Offset
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		off = int64(len(data))
+		err = errors.New("unexpected end of file: the manifest is truncated")
+	}
+	d := &diag.Error{File: name, Msg: "invalid manifest: " + err.Error(), Err: err}
+	if off >= 0 {
+		d.Line, d.Col = diag.Position(data, off)
+	}
+	return d
+}
+
+// Write encodes m as indented JSON.
+func Write(w io.Writer, m *Manifest) error {
+	m.Schema = Schema
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(m)
+}
