@@ -65,13 +65,13 @@ func TestRead(t *testing.T) {
 
 func TestIsTimings(t *testing.T) {
 	for in, want := range map[string]bool{
-		`{"schema":"xshard.timings/v1"}`:   true,
-		`{"a::b": 1.5}`:                    true,
-		`{"schema":"xshard.manifest/v1"}`:  false,
-		`{"Action":"run"}`:                 false,
-		`{"a": {"b": 1}}`:                  false,
-		`[1]`:                              false,
-		``:                                 false,
+		`{"schema":"xshard.timings/v1"}`:  true,
+		`{"a::b": 1.5}`:                   true,
+		`{"schema":"xshard.manifest/v1"}`: false,
+		`{"Action":"run"}`:                false,
+		`{"a": {"b": 1}}`:                 false,
+		`[1]`:                             false,
+		``:                                false,
 	} {
 		if got := IsTimings([]byte(in)); got != want {
 			t.Errorf("IsTimings(%q) = %v, want %v", in, got, want)

@@ -1,0 +1,173 @@
+// Package ingest recognises xshard's inputs by their content, not their
+// names, and reads them through the format packages: it is the one place
+// that knows every format, so that the formats need not know each other.
+package ingest
+
+import (
+	"bytes"
+	"regexp"
+
+	"github.com/xshard/xshard/internal/manifest"
+	"github.com/xshard/xshard/internal/model"
+	"github.com/xshard/xshard/internal/testid"
+	"github.com/xshard/xshard/internal/timings"
+)
+
+// Kind is the format of an input file.
+type Kind int
+
+// The kinds Sniff recognises.
+const (
+	Unknown Kind = iota
+	JUnit
+	GoTestJSON
+	GoCover
+	LCOV
+	Cobertura
+	Manifest
+	Timings
+)
+
+var kindNames = [...]string{"unknown", "junit", "go-test-json", "go-cover", "lcov", "cobertura", "manifest", "timings"}
+
+// String returns the kind's name as messages show it.
+func (k Kind) String() string { return kindNames[k] }
+
+// SniffLen is how many leading bytes Sniff needs to decide.
+const SniffLen = 64 << 10
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// Sniff returns the kind of a file from its first bytes (up to SniffLen).
+func Sniff(head []byte) Kind {
+	b := bytes.TrimLeft(bytes.TrimPrefix(head, utf8BOM), " \t\r\n")
+	switch {
+	case len(b) == 0:
+		return Unknown
+	case b[0] == '<':
+		switch xmlRoot(b) {
+		case "testsuites", "testsuite", "testrun", "test-run":
+			return JUnit
+		case "coverage":
+			return Cobertura
+		}
+		return Unknown
+	case bytes.HasPrefix(b, []byte("mode:")):
+		return GoCover
+	case bytes.HasPrefix(b, []byte("TN:")) || bytes.HasPrefix(b, []byte("SF:")):
+		return LCOV
+	case b[0] == '{':
+		if manifest.IsManifest(b) {
+			return Manifest
+		}
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line = b[:i]
+		}
+		if bytes.Contains(line, []byte(`"Action"`)) {
+			return GoTestJSON
+		}
+		if timings.IsTimings(b) {
+			return Timings
+		}
+	}
+	return Unknown
+}
+
+// xmlRoot returns the name of the first element of an XML document,
+// skipping the declaration, comments, processing instructions and a
+// DOCTYPE.
+func xmlRoot(b []byte) string {
+	for len(b) > 0 {
+		b = bytes.TrimLeft(b, " \t\r\n")
+		switch {
+		case bytes.HasPrefix(b, []byte("<?")):
+			i := bytes.Index(b, []byte("?>"))
+			if i < 0 {
+				return ""
+			}
+			b = b[i+2:]
+		case bytes.HasPrefix(b, []byte("<!--")):
+			i := bytes.Index(b, []byte("-->"))
+			if i < 0 {
+				return ""
+			}
+			b = b[i+3:]
+		case bytes.HasPrefix(b, []byte("<!")):
+			// DOCTYPE, possibly with an internal subset in brackets.
+			depth := 0
+			i := 2
+			for ; i < len(b); i++ {
+				if b[i] == '[' {
+					depth++
+				} else if b[i] == ']' {
+					depth--
+				} else if b[i] == '>' && depth <= 0 {
+					break
+				}
+			}
+			if i >= len(b) {
+				return ""
+			}
+			b = b[i+1:]
+		case bytes.HasPrefix(b, []byte("<")):
+			end := bytes.IndexAny(b[1:], " \t\r\n/>")
+			if end < 0 {
+				return ""
+			}
+			name := string(b[1 : 1+end])
+			if i := bytes.IndexByte([]byte(name), ':'); i >= 0 {
+				name = name[i+1:]
+			}
+			return name
+		default:
+			return ""
+		}
+	}
+	return ""
+}
+
+// Rollup sums the durations of reported cases into timings at every
+// level: tests, files, scopes (packages) and, with a group pattern,
+// groups. Go subtests are left out, since their parent test's duration
+// already includes them.
+type Rollup struct {
+	groups *regexp.Regexp
+	t      model.Timings
+}
+
+// NewRollup returns an empty Rollup; groups may be nil.
+func NewRollup(groups *regexp.Regexp) *Rollup {
+	return &Rollup{groups: groups, t: model.Timings{
+		Tests:    map[string]float64{},
+		Files:    map[string]float64{},
+		Packages: map[string]float64{},
+		Groups:   map[string]float64{},
+	}}
+}
+
+// Add counts one case. Skipped cases count too: their (usually tiny)
+// duration is still what they will take next time.
+func (r *Rollup) Add(c *model.Case) {
+	k := testid.Of(c)
+	if k.Sub && k.Test == k.Parent {
+		return
+	}
+	s := c.Seconds
+	if !(s >= 0) || s > 1e9 { // NaN, negative or absurd: not a duration
+		s = 0
+	}
+	r.t.Tests[k.Test] += s
+	if k.File != "" {
+		r.t.Files[k.File] += s
+	}
+	r.t.Packages[k.Scope] += s
+	if r.groups != nil {
+		if m := r.groups.FindStringSubmatch(k.Test); len(m) > 1 {
+			r.t.Groups[m[1]] += s
+		}
+	}
+}
+
+// Timings returns the sums so far.
+func (r *Rollup) Timings() *model.Timings { return &r.t }
