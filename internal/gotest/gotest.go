@@ -1,0 +1,667 @@
+// Package gotest reads the output of `go test -json` into xshard's model:
+// one model.Case per test, with reruns folded, build failures and
+// package-level failures kept as errored cases. ToJUnit writes the same
+// cases as a JUnit XML document through go-junit-report's gtr and junit
+// packages, so the JUnit merger can treat it like any other report.
+//
+// The package does its own event handling rather than using
+// go-junit-report's JSON parser: that parser reads the text inside the
+// events again, gives up on the whole stream at the first bad line, does
+// not fold reruns and orders unfinished packages by map iteration.
+package gotest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xshard/xshard/internal/diag"
+	"github.com/xshard/xshard/internal/model"
+)
+
+// The input is what `go test -json` prints (cmd/test2json), one JSON
+// object a line:
+//
+//	{"Time":"2024-01-02T03:04:05.1Z","Action":"run","Package":"example.com/m/p","Test":"TestA"}
+//	{"Time":"...","Action":"output","Package":"example.com/m/p","Test":"TestA","Output":"    a_test.go:9: got 1\n"}
+//	{"Time":"...","Action":"fail","Package":"example.com/m/p","Test":"TestA","Elapsed":0.01}
+//	{"Time":"...","Action":"fail","Package":"example.com/m/p","Elapsed":0.02}
+//
+// Action is one of start (a package begins), run, pause, cont, output,
+// pass, fail, skip and bench; events without Test belong to the package.
+// Subtests are named "TestA/sub" with spaces turned into underscores.
+// Since Go 1.24 build errors come as {"ImportPath":"p [p.test]",
+// "Action":"build-output","Output":"..."} and "build-fail" events, and the
+// package's fail event names the failed build in FailedBuild. Before Go
+// 1.24 (and with GODEBUG=gotestjsonbuildtext=1) they are plain text on
+// stderr, a "# example.com/m/p [example.com/m/p.test]" header followed by
+// the compiler's lines, which end up interleaved when CI captures 2>&1.
+//
+// Lines that do not start with '{' are such text: they are kept as build
+// output under the last "# " header and otherwise ignored. A line that
+// starts with '{' but is not a valid event is an input error (*diag.Error
+// with its line and column); reading goes on, and the first such error is
+// returned once the whole stream is read, its message counting the others.
+// Unknown actions (for example "attr" of Go 1.25) are ignored.
+type event struct {
+	Time        string
+	Action      string
+	Package     string
+	Test        string
+	Elapsed     float64
+	Output      string
+	ImportPath  string
+	FailedBuild string
+}
+
+// Names of the cases that stand for a whole package rather than a test.
+// The brackets keep them apart from any Go test name.
+const (
+	// BuildFailedName names the errored case of a package whose test
+	// binary did not build (go-junit-report names it the same way).
+	BuildFailedName = "[build failed]"
+	// PackageFailedName names the errored case of a package whose test
+	// binary failed outside any test: TestMain calling os.Exit(1), a
+	// panic in init, a crash after the last test, or a stream that ends
+	// before the package's result.
+	PackageFailedName = "[package failed]"
+)
+
+// DefaultMaxDetail is the bound on Message and Detail when
+// Options.MaxDetail is 0.
+const DefaultMaxDetail = 64 << 10
+
+// maxLine bounds one input line; test2json splits long output lines into
+// events of a few KiB, so only damaged input comes near it.
+const maxLine = 4 << 20
+
+// Options configures Read and ToJUnit. The zero value is ready to use.
+type Options struct {
+	// MaxDetail bounds the bytes kept of each case's Message and of its
+	// Detail (the first and last halves are kept); 0 means
+	// DefaultMaxDetail.
+	MaxDetail int
+	// Source is the input's name: it fills model.Case.Source and the
+	// File of the *diag.Error returned for malformed lines.
+	Source string
+	// Worker fills model.Case.Worker.
+	Worker string
+}
+
+func (o Options) maxDetail() int {
+	if o.MaxDetail <= 0 {
+		return DefaultMaxDetail
+	}
+	return o.MaxDetail
+}
+
+// IsSubtest reports whether name, as go test names tests, is a subtest
+// ("TestA/sub") rather than a top-level test, example or fuzz target. Go
+// identifiers cannot contain '/', so the first slash separates them.
+func IsSubtest(name string) bool { return strings.Contains(name, "/") }
+
+// TopLevel returns the top-level test that name belongs to: "TestA" for
+// "TestA/sub/deeper" and for "TestA" itself. Callers use it to roll
+// subtests up into the test that shard plans and -run selects.
+func TopLevel(name string) string {
+	if i := strings.IndexByte(name, '/'); i >= 0 {
+		return name[:i]
+	}
+	return name
+}
+
+// Read reads a `go test -json` stream from r and calls fn with one case per
+// test, subtest, example or fuzz seed, per package that failed to build
+// (BuildFailedName) and per package that failed outside its tests
+// (PackageFailedName). Suite and Classname are the package import path
+// and Name the test's name as go test prints it ("TestA/sub").
+//
+// A test that ran more than once in the stream (go test -count=N, or a
+// rerun appended by gotestsum --rerun-fails) is one case: its Outcome is
+// that of the last attempt, its Seconds those of the last attempt, and
+// FailedAttempts counts the failed attempts before it. So a test that
+// failed and then passed is Passed with FailedAttempts > 0: flaky.
+// Message and Detail come from the first failed attempt, or from the skip
+// for a skipped test; they are empty for a test that only passed.
+// A test that started but has no result (the binary timed out, crashed or
+// the stream was cut) is Errored.
+//
+// Because a rerun may come at any later point, fn is called once the
+// stream is read, in the order in which the cases first appear. An error
+// from fn stops Read and is returned as is. Malformed lines are described
+// in the input format comment.
+func Read(r io.Reader, opts Options, fn func(*model.Case) error) error {
+	p := newParser(opts)
+	if err := p.read(r); err != nil {
+		return err
+	}
+	for _, a := range p.order {
+		if err := fn(p.caseOf(a)); err != nil {
+			return err
+		}
+	}
+	return p.inputErr()
+}
+
+// key identifies a case across the stream.
+type key struct{ pkg, name string }
+
+// attempt is one run of a test within one run of its package.
+type attempt struct {
+	name    string
+	out     *bounded
+	ended   bool
+	outcome model.Outcome
+	seconds float64
+}
+
+// result folds the attempts of one case.
+type result struct {
+	key
+	last    model.Outcome
+	seconds float64
+	// fails holds one entry per failed or errored attempt, in order: the
+	// outcome and message, and for the first one its full output.
+	fails []failure
+	first *bounded
+	skip  *bounded
+}
+
+type failure struct {
+	outcome model.Outcome
+	message string
+}
+
+// pkgRun is one run of a package's test binary, from its start event to
+// its pass, fail or skip.
+type pkgRun struct {
+	name    string
+	tests   map[string]*attempt
+	order   []*attempt
+	out     *bounded
+	started bool
+}
+
+// pkgInfo is what the JUnit report says about a package.
+type pkgInfo struct {
+	name     string
+	start    time.Time
+	elapsed  float64
+	coverage float64
+}
+
+type parser struct {
+	opts    Options
+	max     int
+	results map[key]*result
+	order   []*result
+	runs    map[string]*pkgRun
+	runList []*pkgRun // in start order, to end unfinished runs in order
+	pkgs    map[string]*pkgInfo
+	pkgList []*pkgInfo
+
+	builds   map[string]*bounded // JSON build output by ImportPath
+	rawBuild map[string]*bounded // text build output by header package
+	rawCur   *bounded
+
+	firstErr *diag.Error
+	nerr     int
+}
+
+func newParser(opts Options) *parser {
+	return &parser{
+		opts:     opts,
+		max:      opts.maxDetail(),
+		results:  map[key]*result{},
+		runs:     map[string]*pkgRun{},
+		pkgs:     map[string]*pkgInfo{},
+		builds:   map[string]*bounded{},
+		rawBuild: map[string]*bounded{},
+	}
+}
+
+func (p *parser) read(r io.Reader) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var line []byte
+	for n := 1; ; n++ {
+		var long bool
+		line = line[:0]
+		for {
+			chunk, isPrefix, err := br.ReadLine()
+			if err == io.EOF {
+				if len(line) == 0 && !long {
+					p.endAll()
+					return nil
+				}
+				break
+			}
+			if err != nil {
+				return err
+			}
+			if len(line)+len(chunk) <= maxLine {
+				line = append(line, chunk...)
+			} else {
+				long = true
+			}
+			if !isPrefix {
+				break
+			}
+		}
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(line) == 0 || line[0] != '{' {
+			if !long {
+				p.text(string(line))
+			}
+			continue
+		}
+		if long {
+			p.malformed(n, 0, fmt.Sprintf("line longer than %d bytes", maxLine), nil)
+			continue
+		}
+		var ev event
+		if err := json.Unmarshal(line, &ev); err != nil {
+			col := 0
+			var se *json.SyntaxError
+			var te *json.UnmarshalTypeError
+			switch {
+			case errors.As(err, &se):
+				col = int(se.Offset)
+			case errors.As(err, &te):
+				col = int(te.Offset)
+			}
+			p.malformed(n, col, "invalid go test -json event: "+err.Error(), err)
+			continue
+		}
+		p.event(&ev)
+	}
+}
+
+func (p *parser) malformed(line, col int, msg string, err error) {
+	p.nerr++
+	if p.firstErr == nil {
+		p.firstErr = &diag.Error{File: p.opts.Source, Line: line, Col: col, Msg: msg, Err: err}
+	}
+}
+
+func (p *parser) inputErr() error {
+	if p.firstErr == nil {
+		return nil
+	}
+	e := *p.firstErr
+	if p.nerr > 1 {
+		e.Msg += fmt.Sprintf(" (and %d more malformed lines)", p.nerr-1)
+	}
+	return &e
+}
+
+// text handles a line that is not JSON: build output before Go 1.24.
+func (p *parser) text(line string) {
+	if rest, ok := strings.CutPrefix(line, "# "); ok {
+		name := strings.Trim(firstField(rest), "[]")
+		b := p.rawBuild[name]
+		if b == nil {
+			b = newBounded(p.max)
+			p.rawBuild[name] = b
+		}
+		b.add(line + "\n")
+		p.rawCur = b
+		return
+	}
+	if p.rawCur != nil {
+		p.rawCur.add(line + "\n")
+	}
+}
+
+func firstField(s string) string {
+	if f := strings.Fields(s); len(f) > 0 {
+		return f[0]
+	}
+	return ""
+}
+
+func (p *parser) event(ev *event) {
+	switch ev.Action {
+	case "build-output":
+		b := p.builds[ev.ImportPath]
+		if b == nil {
+			b = newBounded(p.max)
+			p.builds[ev.ImportPath] = b
+		}
+		b.add(ev.Output)
+		return
+	case "build-fail":
+		return
+	}
+	if ev.Package == "" {
+		return
+	}
+	info := p.pkgs[ev.Package]
+	if info == nil {
+		info = &pkgInfo{name: ev.Package}
+		p.pkgs[ev.Package] = info
+		p.pkgList = append(p.pkgList, info)
+	}
+	if info.start.IsZero() {
+		if t, err := time.Parse(time.RFC3339Nano, ev.Time); err == nil {
+			info.start = t
+		}
+	}
+	run := p.runs[ev.Package]
+	if run == nil {
+		run = &pkgRun{name: ev.Package, tests: map[string]*attempt{}, out: newBounded(p.max)}
+		p.runs[ev.Package] = run
+		p.runList = append(p.runList, run)
+	}
+	if ev.Test == "" {
+		switch ev.Action {
+		case "start":
+			if run.started || len(run.order) > 0 {
+				// A new run without an end to the last: end it first.
+				p.endRun(run, "", ev)
+				p.event(ev)
+				return
+			}
+			run.started = true
+		case "output":
+			run.out.add(ev.Output)
+			if m := coverageRE.FindStringSubmatch(ev.Output); m != nil {
+				info.coverage, _ = strconv.ParseFloat(m[1], 64)
+			}
+		case "pass", "fail", "skip":
+			info.elapsed = ev.Elapsed
+			p.endRun(run, ev.Action, ev)
+		}
+		return
+	}
+	a := run.tests[ev.Test]
+	switch ev.Action {
+	case "run":
+		a = &attempt{name: ev.Test, out: newBounded(p.max)}
+		run.tests[ev.Test] = a
+		run.order = append(run.order, a)
+		p.resultFor(key{ev.Package, ev.Test})
+		return
+	}
+	if a == nil {
+		// Output or a result without a run event (a cut stream or a
+		// hand-made one): the attempt starts here.
+		a = &attempt{name: ev.Test, out: newBounded(p.max)}
+		run.tests[ev.Test] = a
+		run.order = append(run.order, a)
+		p.resultFor(key{ev.Package, ev.Test})
+	}
+	switch ev.Action {
+	case "output":
+		if !isFraming(ev.Output) {
+			a.out.add(ev.Output)
+		}
+	case "pass", "fail", "skip":
+		if a.ended {
+			return
+		}
+		a.ended = true
+		a.seconds = ev.Elapsed
+		a.outcome = map[string]model.Outcome{"pass": model.Passed, "fail": model.Failed, "skip": model.Skipped}[ev.Action]
+		p.record(key{ev.Package, ev.Test}, a, "")
+	}
+}
+
+var (
+	coverageRE = regexp.MustCompile(`^coverage: (\d+(?:\.\d+)?)% of statements`)
+	panicRE    = regexp.MustCompile(`(?m)^panic: .*$`)
+)
+
+// isFraming reports whether out is one of the lines go test prints around
+// a test's own output.
+func isFraming(out string) bool {
+	s := strings.TrimLeft(out, " ")
+	for _, p := range []string{"=== RUN ", "=== PAUSE ", "=== CONT ", "=== NAME ", "--- PASS: ", "--- FAIL: ", "--- SKIP: "} {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *parser) resultFor(k key) *result {
+	r := p.results[k]
+	if r == nil {
+		r = &result{key: k}
+		p.results[k] = r
+		p.order = append(p.order, r)
+	}
+	return r
+}
+
+// record adds an ended attempt to its case; msg, when not "", is the
+// message of a failed attempt instead of the first line of its output.
+func (p *parser) record(k key, a *attempt, msg string) {
+	r := p.resultFor(k)
+	r.last = a.outcome
+	r.seconds = a.seconds
+	switch a.outcome {
+	case model.Failed, model.Errored:
+		if r.first == nil {
+			r.first = a.out
+		}
+		if msg == "" {
+			msg = message(a.out.String(), p.max)
+		}
+		r.fails = append(r.fails, failure{a.outcome, msg})
+	case model.Skipped:
+		r.skip = a.out
+	default:
+		a.out = nil // a passed attempt's output is not kept
+	}
+}
+
+// endRun ends a package run with action ("pass", "fail", "skip", or ""
+// when the stream has no result for it).
+func (p *parser) endRun(run *pkgRun, action string, ev *event) {
+	failedTest := false
+	for _, a := range run.order {
+		if !a.ended {
+			a.ended = true
+			a.outcome = model.Errored
+			msg := "no result: the test did not finish"
+			if m := panicRE.FindString(a.out.String()); m != "" {
+				msg = m
+			}
+			p.record(key{run.name, a.name}, a, msg)
+		}
+		if a.outcome == model.Failed || a.outcome == model.Errored {
+			failedTest = true
+		}
+	}
+	delete(p.runs, run.name)
+	for i, r := range p.runList {
+		if r == run {
+			p.runList = append(p.runList[:i], p.runList[i+1:]...)
+			break
+		}
+	}
+	pkgOut := run.out.String()
+	switch {
+	case action == "fail" && (ev.FailedBuild != "" || (len(run.order) == 0 && buildFailed(pkgOut))):
+		b := p.buildOutput(run.name, ev.FailedBuild)
+		if b == nil || b.Len() == 0 {
+			b = run.out
+		}
+		p.record(key{run.name, BuildFailedName}, &attempt{outcome: model.Errored, out: b, ended: true}, "")
+	case action == "fail" && !failedTest, action == "" && !failedTest:
+		msg := ""
+		if action == "" {
+			msg = "no result: the output ends before the package's result"
+		}
+		p.record(key{run.name, PackageFailedName}, &attempt{outcome: model.Errored, out: run.out, ended: true}, msg)
+	case action == "pass" || action == "skip":
+		// A package-level failure that does not come back on a rerun of
+		// the package is flaky like a test.
+		for _, name := range []string{BuildFailedName, PackageFailedName} {
+			if _, ok := p.results[key{run.name, name}]; ok {
+				p.record(key{run.name, name}, &attempt{outcome: model.Passed, ended: true}, "")
+			}
+		}
+	}
+}
+
+func buildFailed(out string) bool {
+	return strings.Contains(out, " [build failed]") || strings.Contains(out, " [setup failed]")
+}
+
+// buildOutput finds the build output of pkg: by the ImportPath that the
+// fail event names, else from the text headers of older Go versions.
+func (p *parser) buildOutput(pkg, failedBuild string) *bounded {
+	if b := p.builds[failedBuild]; b != nil {
+		return b
+	}
+	for _, name := range []string{pkg, pkg + "_test", pkg + ".test"} {
+		if b := p.rawBuild[name]; b != nil {
+			return b
+		}
+	}
+	return nil
+}
+
+// endAll ends the package runs that the stream leaves open.
+func (p *parser) endAll() {
+	for len(p.runList) > 0 {
+		p.endRun(p.runList[0], "", &event{})
+	}
+}
+
+// caseOf builds the model.Case of r.
+func (p *parser) caseOf(r *result) *model.Case {
+	c := &model.Case{
+		Suite:     r.pkg,
+		Classname: r.pkg,
+		Name:      r.name,
+		Seconds:   r.seconds,
+		Outcome:   r.last,
+		Worker:    p.opts.Worker,
+		Source:    p.opts.Source,
+	}
+	c.FailedAttempts = len(r.fails)
+	if r.last == model.Failed || r.last == model.Errored {
+		c.FailedAttempts--
+	}
+	switch {
+	case r.first != nil:
+		c.Detail = r.first.String()
+		c.Message = r.fails[0].message
+	case r.last == model.Skipped && r.skip != nil:
+		c.Detail = r.skip.String()
+		c.Message = message(c.Detail, p.max)
+	}
+	if c.Message == "" {
+		switch {
+		case r.name == BuildFailedName:
+			c.Message = "build failed"
+		case r.name == PackageFailedName && len(r.fails) > 0:
+			c.Message = "the test binary failed outside any test"
+		case len(r.fails) > 0:
+			c.Message = "failed"
+		case r.last == model.Skipped:
+			c.Message = "skipped"
+		}
+	}
+	return c
+}
+
+// message picks the line that says what went wrong: the first line that
+// is not go test's own bookkeeping.
+func message(out string, max int) string {
+	for line := range strings.Lines(out) {
+		s := strings.TrimSpace(line)
+		if s == "" || boring(s) {
+			continue
+		}
+		if len(s) > max {
+			s = strings.ToValidUTF8(s[:max], "")
+		}
+		return s
+	}
+	return ""
+}
+
+// boring reports whether s is a line that go test or the go command adds
+// to every package's output.
+func boring(s string) bool {
+	switch {
+	case s == "PASS", s == "FAIL", s == "SKIP",
+		strings.HasPrefix(s, "# "),
+		strings.HasPrefix(s, "ok "), strings.HasPrefix(s, "ok\t"),
+		strings.HasPrefix(s, "FAIL\t"), strings.HasPrefix(s, "FAIL "),
+		strings.HasPrefix(s, "?\t"),
+		strings.HasPrefix(s, "exit status "),
+		strings.HasPrefix(s, "coverage: "),
+		strings.HasPrefix(s, "testing: warning: no tests to run"):
+		return true
+	}
+	return false
+}
+
+// bounded keeps the first and last halves of what is added to it once
+// more than its limit has been added.
+type bounded struct {
+	max     int
+	head    []byte
+	tail    []byte
+	dropped int64
+}
+
+func newBounded(max int) *bounded { return &bounded{max: max} }
+
+func (b *bounded) add(s string) {
+	if b == nil {
+		return
+	}
+	half := b.max - b.max/2
+	if len(b.head) < b.max/2 {
+		n := min(b.max/2-len(b.head), len(s))
+		b.head = append(b.head, s[:n]...)
+		s = s[n:]
+	}
+	if s == "" {
+		return
+	}
+	b.tail = append(b.tail, s...)
+	if over := len(b.tail) - half; over > 0 && len(b.tail) >= 2*half {
+		b.dropped += int64(over)
+		b.tail = append(b.tail[:0], b.tail[over:]...)
+	}
+}
+
+// Len returns the number of bytes added.
+func (b *bounded) Len() int64 {
+	if b == nil {
+		return 0
+	}
+	return int64(len(b.head)+len(b.tail)) + b.dropped
+}
+
+// String returns what is kept, with trailing newlines removed and a note
+// where bytes were dropped.
+func (b *bounded) String() string {
+	if b == nil {
+		return ""
+	}
+	half := b.max - b.max/2
+	tail, dropped := b.tail, b.dropped
+	if over := len(tail) - half; over > 0 {
+		tail, dropped = tail[over:], dropped+int64(over)
+	}
+	s := string(b.head)
+	if dropped > 0 {
+		s += fmt.Sprintf("\n[... %d bytes omitted ...]\n", dropped)
+	}
+	s += string(tail)
+	return strings.ToValidUTF8(strings.TrimRight(s, "\n"), "\uFFFD")
+}
