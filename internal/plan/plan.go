@@ -8,7 +8,10 @@
 package plan
 
 import (
+	"errors"
+	"fmt"
 	"regexp"
+	"slices"
 
 	"github.com/xshard/xshard/internal/model"
 )
@@ -84,4 +87,69 @@ type Plan struct {
 	UniverseFingerprint string
 	TimingsFingerprint  string
 	Fingerprint         string
+}
+
+// ErrNoItems is returned by Make when there is nothing to plan.
+var ErrNoItems = errors.New("no items to plan")
+
+// Make splits items into opts.Total shards. Items are grouped into units by
+// opts.By, each unit is given a duration from opts.Timings (see the rollup
+// and estimate rules in docs/planning.md), and units are assigned to shards
+// by opts.Strategy. The result depends only on the set of items, not their
+// order, and on opts.
+//
+// Make returns an error for invalid options, an empty universe (ErrNoItems),
+// an empty item ID or a duplicate item ID.
+func Make(items []model.Item, opts Options) (*Plan, error) {
+	u, err := prepare(items, opts)
+	if err != nil {
+		return nil, err
+	}
+	return u.assign(opts.Total), nil
+}
+
+// ItemIDs returns the IDs of every item on s, sorted.
+func (s *Shard) ItemIDs() []string {
+	n := 0
+	for _, u := range s.Units {
+		n += len(u.Items)
+	}
+	ids := make([]string, 0, n)
+	for _, u := range s.Units {
+		ids = append(ids, u.Items...)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// resolve checks opts and returns its strategy and granularity with the
+// defaults filled in.
+func (opts *Options) resolve() (Strategy, By, error) {
+	if opts.Total < 1 {
+		return "", "", fmt.Errorf("total must be at least 1, got %d", opts.Total)
+	}
+	strategy := opts.Strategy
+	switch strategy {
+	case "":
+		strategy = Auto
+	case Auto, Hash, Timing:
+	default:
+		return "", "", fmt.Errorf("unknown strategy %q: expected one of %q, %q, %q", strategy, Auto, Hash, Timing)
+	}
+	by := opts.By
+	switch by {
+	case "":
+		by = ByTest
+	case ByTest, ByFile, ByPackage:
+	case ByGroup:
+		if opts.GroupPattern == nil {
+			return "", "", fmt.Errorf("granularity %q needs a group pattern", ByGroup)
+		}
+		if opts.GroupPattern.NumSubexp() < 1 {
+			return "", "", fmt.Errorf("group pattern %q has no capture group", opts.GroupPattern.String())
+		}
+	default:
+		return "", "", fmt.Errorf("unknown granularity %q: expected one of %q, %q, %q, %q", by, ByTest, ByFile, ByPackage, ByGroup)
+	}
+	return strategy, by, nil
 }

@@ -1,0 +1,225 @@
+package plan
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+// balance assigns units with durations sec to total shards and returns the
+// shard of every unit. order is lptOrder(sec): longest first, ties by index
+// (by ID, since units are sorted).
+//
+// Longest-processing-time first puts each unit on the least loaded shard,
+// lowest index on ties, which is within 4/3 of the optimum and, with many
+// small units, within the last unit's duration of it. improve then repairs
+// what LPT gets wrong with few large units.
+//
+// Only additions, subtractions, comparisons and halving touch the
+// durations, so the result is bit-for-bit the same on every platform (Go
+// may fuse a multiply-add; there is none here).
+func balance(sec []float64, order []int32, total int) []int32 {
+	shardOf := make([]int32, len(sec))
+	loads := make([]float64, total)
+	h := shardHeap{loads: loads, s: make([]int32, total)}
+	for i := range h.s {
+		h.s[i] = int32(i) // all loads 0: ordered by index, a valid heap
+	}
+	for _, k := range order {
+		s := h.s[0]
+		shardOf[k] = s
+		loads[s] += sec[k]
+		h.down(0)
+	}
+	improve(sec, order, shardOf, loads)
+	return shardOf
+}
+
+// shardHeap is a min-heap of shard indices by (load, index).
+type shardHeap struct {
+	loads []float64
+	s     []int32
+}
+
+func (h *shardHeap) less(i, j int) bool {
+	a, b := h.s[i], h.s[j]
+	return h.loads[a] < h.loads[b] || h.loads[a] == h.loads[b] && a < b
+}
+
+func (h *shardHeap) down(i int) {
+	n := len(h.s)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		m := l
+		if r := l + 1; r < n && h.less(r, l) {
+			m = r
+		}
+		if !h.less(m, i) {
+			return
+		}
+		h.s[i], h.s[m] = h.s[m], h.s[i]
+		i = m
+	}
+}
+
+// maxImprove bounds improve's rounds per shard: each round costs about a
+// shard's units times log of another's, and past a few rounds per shard
+// the gains are far below any test's noise.
+const maxImprove = 4
+
+// improve lowers the most loaded shard by moving one of its units to
+// another shard, or swapping one of its units with a shorter one there,
+// as long as both shards end strictly below the current makespan. Each
+// round takes the least loaded shard that admits such a change (lowest
+// index on ties) and the change that leaves the pair most even (the first
+// found on ties, in the shard's order by duration). So the makespan never
+// rises, every round strictly lowers the load vector sorted from the top,
+// and the rounds are bounded, so the pass ends; it is deterministic
+// because every choice has an explicit tie-break.
+func improve(sec []float64, order []int32, shardOf []int32, loads []float64) {
+	total := len(loads)
+	if total < 2 || len(sec) < 2 {
+		return
+	}
+	sum, longest := 0.0, 0.0
+	for k := range sec {
+		sum += sec[k]
+		longest = max(longest, sec[k])
+	}
+	lower := max(longest, sum/float64(total))
+
+	// members[s]: the units of shard s by (seconds asc, index desc), the
+	// reverse of LPT order, so binary searches can find durations.
+	members := make([][]int32, total)
+	for i := len(order) - 1; i >= 0; i-- {
+		k := order[i]
+		members[shardOf[k]] = append(members[shardOf[k]], k)
+	}
+	before := func(a, b int32) bool { // a sorts before b in members
+		return sec[a] < sec[b] || sec[a] == sec[b] && a > b
+	}
+	insert := func(s int32, k int32) {
+		m := members[s]
+		i, _ := slices.BinarySearchFunc(m, k, func(x, k int32) int {
+			if before(x, k) {
+				return -1
+			}
+			return 1
+		})
+		members[s] = slices.Insert(m, i, k)
+	}
+
+	others := make([]int32, 0, total-1)
+	for round := 0; round < maxImprove*total; round++ {
+		m := int32(0)
+		for s := range loads {
+			if loads[s] > loads[m] {
+				m = int32(s)
+			}
+		}
+		ms := loads[m]
+		if ms <= lower {
+			return // optimal
+		}
+		others = others[:0]
+		for s := range loads {
+			if int32(s) != m && loads[s] < ms {
+				others = append(others, int32(s))
+			}
+		}
+		slices.SortFunc(others, func(a, b int32) int {
+			if c := cmp.Compare(loads[a], loads[b]); c != 0 {
+				return c
+			}
+			return cmp.Compare(a, b)
+		})
+		changed := false
+		for _, j := range others {
+			ai, bi, ok := bestChange(sec, members[m], members[j], ms, loads[j])
+			if !ok {
+				continue
+			}
+			a := members[m][ai]
+			sa, sb := sec[a], 0.0
+			members[m] = slices.Delete(members[m], ai, ai+1)
+			if bi >= 0 {
+				b := members[j][bi]
+				sb = sec[b]
+				members[j] = slices.Delete(members[j], bi, bi+1)
+				insert(m, b)
+				shardOf[b] = m
+			}
+			insert(j, a)
+			shardOf[a] = j
+			loads[m] = ms - sa + sb
+			loads[j] = loads[j] + sa - sb
+			changed = true
+			break
+		}
+		if !changed {
+			return
+		}
+	}
+}
+
+// bestChange finds the move (bi == -1) of a unit A[ai] from the most
+// loaded shard, at load ms, to a shard at load lj, or the swap of A[ai]
+// with B[bi], that minimises the larger of the two new loads, provided it
+// is below ms. A and B are sorted by duration. The ideal exchange moves
+// half the gap, so for each unit of A only the two units of B nearest to
+// "a minus half the gap" can be best.
+func bestChange(sec []float64, A, B []int32, ms, lj float64) (ai, bi int, ok bool) {
+	best := ms
+	ai, bi = -1, -1
+	half := (ms - lj) / 2
+	for i, a := range A {
+		sa := sec[a]
+		if v := max(ms-sa, lj+sa); v < best {
+			best, ai, bi = v, i, -1
+		}
+		target := sa - half
+		p, _ := slices.BinarySearchFunc(B, target, func(b int32, t float64) int {
+			if sec[b] < t {
+				return -1
+			}
+			return 1
+		})
+		for q := max(p-1, 0); q <= p && q < len(B); q++ {
+			sb := sec[B[q]]
+			if v := max(ms-sa+sb, lj+sa-sb); v < best {
+				best, ai, bi = v, i, q
+			}
+		}
+	}
+	return ai, bi, ai >= 0
+}
+
+// Predict returns the makespan, in seconds, that the timing strategy
+// reaches on units of these durations over total shards: what a run would
+// take with that many workers. Negative and NaN durations count as 0; a
+// total below 1 counts as 1.
+func Predict(units []float64, total int) float64 {
+	total = max(total, 1)
+	sec := make([]float64, len(units))
+	for i, s := range units {
+		if math.IsInf(s, 1) {
+			return s
+		}
+		if s > 0 { // false for NaN
+			sec[i] = s
+		}
+	}
+	shardOf := balance(sec, lptOrder(sec), total)
+	loads := make([]float64, total)
+	for k, s := range shardOf {
+		loads[s] += sec[k]
+	}
+	makespan := 0.0
+	for _, l := range loads {
+		makespan = max(makespan, l)
+	}
+	return makespan
+}
