@@ -1,0 +1,5 @@
+package mainpkg_test
+
+import "testing"
+
+func TestC(t *testing.T) {}

@@ -1,0 +1,2 @@
+// Package notests is a package without test files.
+package notests

@@ -1,0 +1,2 @@
+// Package osfile has tests in GOOS- and GOARCH-suffixed files.
+package osfile

@@ -1,0 +1,5 @@
+package osfile
+
+import "testing"
+
+func TestARM64(t *testing.T) {}

@@ -1,0 +1,5 @@
+package osfile
+
+import "testing"
+
+func TestLinux(t *testing.T) {}

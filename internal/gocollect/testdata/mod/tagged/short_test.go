@@ -1,0 +1,7 @@
+//go:build !integration
+
+package tagged
+
+import "testing"
+
+func TestNotIntegration(t *testing.T) {}

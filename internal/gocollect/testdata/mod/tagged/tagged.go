@@ -1,0 +1,2 @@
+// Package tagged has tests behind build tags.
+package tagged

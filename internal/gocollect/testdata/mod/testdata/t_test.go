@@ -1,0 +1,5 @@
+package testdata
+
+import "testing"
+
+func TestInTestdata(t *testing.T) {}

@@ -1,0 +1,5 @@
+package x
+
+import "testing"
+
+func TestVendored(t *testing.T) {}
