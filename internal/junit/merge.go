@@ -1,0 +1,579 @@
+package junit
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/xshard/xshard/internal/diag"
+	"github.com/xshard/xshard/internal/model"
+)
+
+// Input is one report to merge.
+type Input struct {
+	// Path is the file to read.
+	Path string
+	// Worker is the worker that produced the file ("gw0", ...); "" when
+	// unknown, and then no worker property is added.
+	Worker string
+}
+
+// MergeOptions configures Merge.
+type MergeOptions struct {
+	// MaxMessage and MaxDetail bound Message and Detail of the cases
+	// passed to OnCase, as in ReadOptions.
+	MaxMessage, MaxDetail int
+	// OnCase, when set, is called with every case read, serially (never
+	// concurrently) and in no particular order, so that the caller can
+	// build summaries without reading the inputs again. The pointer is
+	// reused: copy what you keep. Source and Worker are set.
+	OnCase func(*model.Case)
+	// Parallel is how many inputs are indexed at once; 0 means
+	// GOMAXPROCS.
+	Parallel int
+}
+
+// MergeStats describes what Merge read and wrote.
+type MergeStats struct {
+	// Inputs is the number of inputs, broken ones included.
+	Inputs int
+	// Read sums the reading statistics of every input.
+	Read Stats
+	// Suites is the number of testsuite elements written, and Cases the
+	// number of testcase elements, with their outcomes below.
+	Suites, Cases                           int
+	Passed, Failed, Errored, Skipped, Flaky int
+	// Seconds is the total time written on the root element.
+	Seconds float64
+}
+
+type span struct{ off, end int64 }
+
+// How a testcase gains its worker property; see caseRec.
+const (
+	insNone      uint8 = iota // copied as it is
+	insProperty               // a property after the properties start tag
+	insPropsElem              // a properties element with the property
+	insSelfCase               // an empty-element testcase opened up
+)
+
+// caseRec locates one testcase in its file: it is written as
+// file[off:off+a] + inserted text + file[off+b:off+n].
+type caseRec struct {
+	off     int64
+	n, a, b uint32
+	kind    uint8
+}
+
+// part is one testsuite element of one input.
+type part struct {
+	file     *fileIndex
+	name     string
+	attrs    []byte // raw attributes of the start tag
+	props    []span // contents of its properties elements
+	others   []span // its other non-testcase children, whole
+	cases    []caseRec
+	counts   [4]int // by model.Outcome
+	flaky    int
+	caseTime float64
+	time     float64 // its time attribute
+	hasTime  bool
+	nested   bool // it holds testsuite elements
+}
+
+func (pt *part) add(c *caseState, endOff int64, worker string) error {
+	n := endOff - c.off
+	if n > math.MaxUint32 {
+		return errors.New("testcase element larger than 4 GiB")
+	}
+	r := caseRec{off: c.off, n: uint32(n)}
+	switch {
+	case c.hasWorker || worker == "":
+		r.kind, r.a, r.b = insNone, uint32(n), uint32(n)
+	case c.self:
+		r.kind, r.a, r.b = insSelfCase, uint32(n-2), uint32(n)
+	case c.hasProps && !c.propsSelf:
+		r.kind = insProperty
+		r.a = uint32(c.propsEnd - c.off)
+		r.b = r.a
+	case c.hasProps:
+		r.kind = insPropsElem
+		r.a, r.b = uint32(c.propsOff-c.off), uint32(c.propsEnd-c.off)
+	default:
+		r.kind = insPropsElem
+		r.a = uint32(c.tagEnd - c.off)
+		r.b = r.a
+	}
+	pt.cases = append(pt.cases, r)
+	pt.counts[c.Outcome]++
+	if c.Flaky() {
+		pt.flaky++
+	}
+	pt.caseTime += c.Seconds
+	return nil
+}
+
+// seconds is the time the part contributes to its merged suite.
+func (pt *part) seconds() float64 {
+	if pt.hasTime && !pt.nested {
+		return pt.time
+	}
+	return pt.caseTime
+}
+
+// empty reports whether pt only groups other suites, with nothing of its
+// own to write.
+func (pt *part) empty() bool {
+	return pt.nested && len(pt.cases) == 0 && len(pt.props) == 0 && len(pt.others) == 0
+}
+
+// fileIndex is what the first pass learns of one input.
+type fileIndex struct {
+	in     Input
+	parts  []*part
+	escape bool // a DOCTYPE was seen: escape entity references on output
+	insert [4][]byte
+	stats  Stats
+	err    error
+}
+
+// Merge writes to w one <testsuites> document holding every testsuite and
+// testcase of inputs, as the package documentation describes. It returns
+// what it did and the errors met: one *diag.Error per broken input (the
+// others are still merged) and, last, any error writing to w.
+func Merge(w io.Writer, inputs []Input, opts MergeOptions) (*MergeStats, []error) {
+	in := slices.Clone(inputs)
+	slices.SortStableFunc(in, func(a, b Input) int {
+		return cmp.Or(cmp.Compare(a.Worker, b.Worker), cmp.Compare(a.Path, b.Path))
+	})
+	files := make([]*fileIndex, len(in))
+	par := opts.Parallel
+	if par <= 0 {
+		par = runtime.GOMAXPROCS(0)
+	}
+	par = min(par, len(in))
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		jobs = make(chan int)
+	)
+	for range par {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 1<<20)
+			for i := range jobs {
+				files[i] = index(in[i], buf, &mu, &opts)
+			}
+		}()
+	}
+	for i := range in {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+
+	st := &MergeStats{Inputs: len(in)}
+	var errs []error
+	groups := map[string][]*part{}
+	for _, f := range files {
+		if f.err != nil {
+			errs = append(errs, f.err)
+		}
+		st.Read.add(f.stats)
+		for _, pt := range f.parts {
+			if !pt.empty() {
+				groups[pt.name] = append(groups[pt.name], pt)
+			}
+		}
+	}
+	names := make([]string, 0, len(groups))
+	for n := range groups {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+
+	o := newOutput(w)
+	defer o.close()
+	var total suiteTotals
+	sums := make([]suiteTotals, len(names))
+	for i, n := range names {
+		sums[i] = totals(groups[n])
+		total.addTotals(sums[i])
+	}
+	st.Suites = len(names)
+	st.Cases = total.tests
+	st.Passed = total.tests - total.counts[model.Failed] - total.counts[model.Errored] - total.counts[model.Skipped]
+	st.Failed, st.Errored, st.Skipped = total.counts[model.Failed], total.counts[model.Errored], total.counts[model.Skipped]
+	st.Flaky = total.flaky
+	st.Seconds = float64(total.ms) / 1000
+
+	o.str(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<testsuites")
+	o.totals(total)
+	o.str(">")
+	for i, n := range names {
+		o.suite(groups[n], sums[i])
+	}
+	o.str("\n</testsuites>\n")
+	if err := o.flush(); err != nil {
+		errs = append(errs, fmt.Errorf("write merged report: %w", err))
+	}
+	return st, errs
+}
+
+// index is the first pass over one input.
+func index(in Input, buf []byte, mu *sync.Mutex, opts *MergeOptions) *fileIndex {
+	fi := &fileIndex{in: in}
+	prop := []byte(`<property name="` + WorkerProperty + `" value="` + escapeAttr(in.Worker) + `"/>`)
+	fi.insert[insProperty] = prop
+	fi.insert[insPropsElem] = slices.Concat([]byte("<properties>"), prop, []byte("</properties>"))
+	fi.insert[insSelfCase] = slices.Concat([]byte("><properties>"), prop, []byte("</properties></testcase>"))
+	f, err := os.Open(in.Path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		fi.err = &diag.Error{File: in.Path, Msg: "open: " + err.Error(), Err: err}
+		return fi
+	}
+	defer f.Close()
+	p := &parser{
+		s:      newScanner(f, buf),
+		opts:   ReadOptions{MaxMessage: opts.MaxMessage, MaxDetail: opts.MaxDetail, Source: in.Path}.withDefaults(),
+		full:   opts.OnCase != nil,
+		idx:    fi,
+		worker: in.Worker,
+	}
+	if opts.OnCase != nil {
+		p.onCase = func(c *caseState) error {
+			mu.Lock()
+			defer mu.Unlock()
+			opts.OnCase(&c.Case)
+			return nil
+		}
+	}
+	fi.err = p.run()
+	fi.escape = p.s.doctype
+	fi.stats = p.stats
+	return fi
+}
+
+type suiteTotals struct {
+	tests  int
+	counts [4]int
+	flaky  int
+	ms     int64
+}
+
+func (t *suiteTotals) addTotals(o suiteTotals) {
+	t.tests += o.tests
+	for i := range t.counts {
+		t.counts[i] += o.counts[i]
+	}
+	t.flaky += o.flaky
+	t.ms += o.ms
+}
+
+func totals(parts []*part) suiteTotals {
+	var t suiteTotals
+	var sec float64
+	for _, pt := range parts {
+		t.tests += len(pt.cases)
+		for i := range t.counts {
+			t.counts[i] += pt.counts[i]
+		}
+		t.flaky += pt.flaky
+		sec += pt.seconds()
+	}
+	// Whole milliseconds, so that the root's sum matches what re-reading
+	// the suites would give.
+	t.ms = int64(math.Round(sec * 1000))
+	return t
+}
+
+// output is the second pass: it writes the merged document, copying byte
+// ranges of the inputs through a few read windows.
+type output struct {
+	w    *bufio.Writer
+	err  error
+	open map[*fileIndex]*window
+	tick uint64
+	tmp  []byte
+}
+
+type window struct {
+	f    *os.File
+	buf  []byte
+	off  int64
+	n    int
+	used uint64
+}
+
+const (
+	maxOpen    = 64
+	windowSize = 256 << 10
+)
+
+func newOutput(w io.Writer) *output {
+	return &output{w: bufio.NewWriterSize(w, 1<<20), open: map[*fileIndex]*window{}}
+}
+
+func (o *output) str(s string) {
+	if o.err == nil {
+		_, o.err = o.w.WriteString(s)
+	}
+}
+
+func (o *output) write(b []byte) {
+	if o.err == nil {
+		_, o.err = o.w.Write(b)
+	}
+}
+
+func (o *output) flush() error {
+	if o.err == nil {
+		o.err = o.w.Flush()
+	}
+	return o.err
+}
+
+func (o *output) close() {
+	for _, win := range o.open {
+		win.f.Close()
+	}
+}
+
+func (o *output) totals(t suiteTotals) {
+	o.str(` tests="` + strconv.Itoa(t.tests) + `" failures="` + strconv.Itoa(t.counts[model.Failed]) +
+		`" errors="` + strconv.Itoa(t.counts[model.Errored]) + `" skipped="` + strconv.Itoa(t.counts[model.Skipped]) +
+		`" time="` + formatMillis(t.ms) + `"`)
+}
+
+func formatMillis(ms int64) string {
+	return strconv.FormatFloat(float64(ms)/1000, 'f', 3, 64)
+}
+
+// suite writes one merged testsuite.
+func (o *output) suite(parts []*part, t suiteTotals) {
+	first := parts[0]
+	o.str("\n  <testsuite")
+	var seen [5]bool
+	b := first.attrs
+	for {
+		k, _, rest, ok, _ := nextAttr(b)
+		if !ok {
+			break
+		}
+		raw := bytes.TrimLeft(b[:len(b)-len(rest)], " \t\r\n")
+		b = rest
+		i := slices.Index(totalAttrs, string(k))
+		if i < 0 {
+			o.str(" ")
+			o.raw(first.file, raw)
+			continue
+		}
+		if !seen[i] {
+			seen[i] = true
+			o.str(" " + totalAttrs[i] + `="` + totalValue(t, i) + `"`)
+		}
+	}
+	for i, s := range seen {
+		if !s {
+			o.str(" " + totalAttrs[i] + `="` + totalValue(t, i) + `"`)
+		}
+	}
+	o.str(">")
+	hasProps := false
+	for _, pt := range parts {
+		for _, sp := range pt.props {
+			if !hasProps {
+				o.str("\n    <properties>")
+				hasProps = true
+			}
+			o.copy(pt.file, sp.off, sp.end)
+		}
+	}
+	if hasProps {
+		o.str("</properties>")
+	}
+	for _, pt := range parts {
+		fi := pt.file
+		for _, r := range pt.cases {
+			o.str("\n    ")
+			if r.kind == insNone {
+				o.copy(fi, r.off, r.off+int64(r.n))
+				continue
+			}
+			o.copy(fi, r.off, r.off+int64(r.a))
+			o.write(fi.insert[r.kind])
+			o.copy(fi, r.off+int64(r.b), r.off+int64(r.n))
+		}
+	}
+	for _, pt := range parts {
+		for _, sp := range pt.others {
+			o.str("\n    ")
+			o.copy(pt.file, sp.off, sp.end)
+		}
+	}
+	o.str("\n  </testsuite>")
+}
+
+var totalAttrs = []string{"tests", "failures", "errors", "skipped", "time"}
+
+func totalValue(t suiteTotals, i int) string {
+	switch i {
+	case 0:
+		return strconv.Itoa(t.tests)
+	case 1:
+		return strconv.Itoa(t.counts[model.Failed])
+	case 2:
+		return strconv.Itoa(t.counts[model.Errored])
+	case 3:
+		return strconv.Itoa(t.counts[model.Skipped])
+	}
+	return formatMillis(t.ms)
+}
+
+// raw writes bytes that came from fi, escaping entity references that
+// only its DOCTYPE could have declared.
+func (o *output) raw(fi *fileIndex, b []byte) {
+	if fi.escape {
+		o.tmp = escapeRefs(o.tmp[:0], b)
+		b = o.tmp
+	}
+	o.write(b)
+}
+
+// copy writes the bytes [off, end) of fi's file.
+func (o *output) copy(fi *fileIndex, off, end int64) {
+	if o.err != nil || end <= off {
+		return
+	}
+	win := o.open[fi]
+	if win == nil {
+		if len(o.open) >= maxOpen {
+			var lru *fileIndex
+			for k, v := range o.open {
+				if lru == nil || v.used < o.open[lru].used {
+					lru = k
+				}
+			}
+			old := o.open[lru]
+			old.f.Close()
+			delete(o.open, lru)
+			win = &window{buf: old.buf}
+		} else {
+			win = &window{buf: make([]byte, windowSize)}
+		}
+		f, err := os.Open(fi.in.Path)
+		if err != nil {
+			o.err = err
+			return
+		}
+		win.f, win.n = f, 0
+		o.open[fi] = win
+	}
+	o.tick++
+	win.used = o.tick
+	if fi.escape {
+		// Rare: read the whole range, then escape it.
+		b := make([]byte, end-off)
+		if _, err := win.f.ReadAt(b, off); err != nil {
+			o.err = fmt.Errorf("read %q: %w", fi.in.Path, err)
+			return
+		}
+		o.raw(fi, b)
+		return
+	}
+	for off < end && o.err == nil {
+		if off < win.off || off >= win.off+int64(win.n) {
+			n, err := win.f.ReadAt(win.buf, off)
+			if n == 0 {
+				if err == nil || err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				o.err = fmt.Errorf("read %q: %w", fi.in.Path, err)
+				return
+			}
+			win.off, win.n = off, n
+		}
+		i := int(off - win.off)
+		j := min(int64(win.n), end-win.off)
+		o.write(win.buf[i:j])
+		off = win.off + j
+	}
+}
+
+// escapeRefs appends b to dst with every '&' that does not start a
+// predefined entity or character reference written as "&amp;", outside
+// CDATA sections and comments.
+func escapeRefs(dst, b []byte) []byte {
+	for len(b) > 0 {
+		i := bytes.IndexAny(b, "&<")
+		if i < 0 {
+			break
+		}
+		dst = append(dst, b[:i]...)
+		b = b[i:]
+		if b[0] == '<' {
+			skip := 1
+			for _, d := range [][2]string{{"<![CDATA[", "]]>"}, {"<!--", "-->"}} {
+				if bytes.HasPrefix(b, []byte(d[0])) {
+					if k := bytes.Index(b[len(d[0]):], []byte(d[1])); k >= 0 {
+						skip = len(d[0]) + k + len(d[1])
+					} else {
+						skip = len(b)
+					}
+				}
+			}
+			dst = append(dst, b[:skip]...)
+			b = b[skip:]
+			continue
+		}
+		if _, n := entity(b); n > 0 {
+			dst = append(dst, b[:n]...)
+			b = b[n:]
+		} else {
+			dst = append(dst, "&amp;"...)
+			b = b[1:]
+		}
+	}
+	return append(dst, b...)
+}
+
+// escapeAttr escapes s for an attribute value in double quotes.
+func escapeAttr(s string) string {
+	var b bytes.Buffer
+	for _, r := range s {
+		switch r {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '"':
+			b.WriteString("&quot;")
+		case '\n':
+			b.WriteString("&#10;")
+		case '\t':
+			b.WriteString("&#9;")
+		case '\r':
+			b.WriteString("&#13;")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
