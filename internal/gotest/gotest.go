@@ -134,7 +134,8 @@ func TopLevel(name string) string {
 // the stream was cut) is Errored.
 //
 // Because a rerun may come at any later point, fn is called once the
-// stream is read, in the order in which the cases first appear. An error
+// stream is read: package by package in the order in which the packages
+// first appear, and within one in the order in which its cases do. An error
 // from fn stops Read and is returned as is. Malformed lines are described
 // in the input format comment.
 func Read(r io.Reader, opts Options, fn func(*model.Case) error) error {
@@ -142,12 +143,29 @@ func Read(r io.Reader, opts Options, fn func(*model.Case) error) error {
 	if err := p.read(r); err != nil {
 		return err
 	}
-	for _, a := range p.order {
-		if err := fn(p.caseOf(a)); err != nil {
-			return err
+	for _, pkg := range p.byPackage() {
+		for _, res := range pkg {
+			if err := fn(p.caseOf(res)); err != nil {
+				return err
+			}
 		}
 	}
 	return p.inputErr()
+}
+
+// byPackage returns the results grouped by package, in the order in which
+// the packages first appear, so that Read and ToJUnit agree.
+func (p *parser) byPackage() [][]*result {
+	index := make(map[string]int, len(p.pkgList))
+	for i, info := range p.pkgList {
+		index[info.name] = i
+	}
+	out := make([][]*result, len(p.pkgList))
+	for _, res := range p.order {
+		i := index[res.pkg]
+		out[i] = append(out[i], res)
+	}
+	return out
 }
 
 // key identifies a case across the stream.

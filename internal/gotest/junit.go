@@ -65,10 +65,7 @@ func ToJUnit(r io.Reader, w io.Writer, opts Options) (Stats, error) {
 	var st Stats
 	st.Packages = len(p.pkgList)
 
-	byPkg := map[string][]*result{}
-	for _, res := range p.order {
-		byPkg[res.pkg] = append(byPkg[res.pkg], res)
-	}
+	byPkg := p.byPackage()
 	var report gtr.Report
 	cases := make([][]*model.Case, len(p.pkgList))
 	for i, info := range p.pkgList {
@@ -78,7 +75,7 @@ func ToJUnit(r io.Reader, w io.Writer, opts Options) (Stats, error) {
 			Duration:  seconds(info.elapsed),
 			Coverage:  info.coverage,
 		}
-		for id, res := range byPkg[info.name] {
+		for id, res := range byPkg[i] {
 			c := p.caseOf(res)
 			st.add(c)
 			cases[i] = append(cases[i], c)
@@ -103,7 +100,7 @@ func ToJUnit(r io.Reader, w io.Writer, opts Options) (Stats, error) {
 		xs := xmlSuite{Testsuite: s, SystemOut: s.SystemOut, SystemErr: s.SystemErr}
 		xs.Testsuite.Testcases, xs.Testsuite.SystemOut, xs.Testsuite.SystemErr = nil, nil, nil
 		for j, tc := range s.Testcases {
-			xs.Testcases = append(xs.Testcases, extend(tc, cases[i][j], byPkg[s.Name][j]))
+			xs.Testcases = append(xs.Testcases, extend(tc, cases[i][j], byPkg[i][j]))
 		}
 		doc.Suites[i] = xs
 	}
