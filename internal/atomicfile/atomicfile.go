@@ -21,10 +21,14 @@ func WriteFile(path string, data []byte) error {
 }
 
 // Write calls fn with a buffered writer on a temporary file beside path
-// and, if fn and every write succeed, renames the file to path. On any
-// error the temporary file is removed and path is left untouched.
+// and, if fn and every write succeed, renames the file to path. Missing
+// parent directories are created. On any error the temporary file is
+// removed and path is left untouched.
 func Write(path string, fn func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %q: %w", path, err)
+	}
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("create %q: %w", path, err)

@@ -1,0 +1,59 @@
+package ingest
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+
+	"github.com/xshard/xshard/internal/diag"
+	"github.com/xshard/xshard/internal/gotest"
+	"github.com/xshard/xshard/internal/junit"
+	"github.com/xshard/xshard/internal/model"
+	"github.com/xshard/xshard/internal/timings"
+)
+
+// ReadTimings reads historical durations from path, whatever its kind:
+// xshard's timings file, a flat {"id": seconds} object, JUnit XML or a
+// go test -json stream (whose case durations are rolled up, groups by the
+// optional pattern).
+func ReadTimings(path string, groups *regexp.Regexp) (*model.Timings, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, SniffLen)
+	head, err := br.Peek(SniffLen)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, fmt.Errorf("read %q: %w", path, err)
+	}
+	kind := Sniff(head)
+	switch kind {
+	case Timings:
+		tf, err := timings.Read(br, path)
+		if err != nil {
+			return nil, err
+		}
+		return &tf.Timings, nil
+	case JUnit, GoTestJSON:
+		r := NewRollup(groups)
+		add := func(c *model.Case) error { r.Add(c); return nil }
+		if kind == JUnit {
+			_, err = junit.Read(br, junit.ReadOptions{Source: path, MaxMessage: 1, MaxDetail: 1}, add)
+		} else {
+			err = gotest.Read(br, gotest.Options{Source: path, MaxDetail: 1}, add)
+		}
+		if err != nil {
+			return nil, diag.WithFile(err, path)
+		}
+		t := r.Timings()
+		if len(t.Tests) == 0 {
+			return nil, &diag.Error{File: path, Msg: fmt.Sprintf("no test durations found in this %s file", kind)}
+		}
+		return t, nil
+	}
+	return nil, &diag.Error{File: path, Msg: "not a timings file: expected xshard's timings.json, a {\"test id\": seconds} object, JUnit XML or go test -json output"}
+}
