@@ -1,0 +1,187 @@
+// Package merge combines what the workers of a sharded run uploaded into
+// one result, and verifies it against the plan the workers recorded in
+// their manifests: every worker present, every planned test run exactly
+// once, all workers on the same universe, timings and commit.
+//
+// It reads inputs and computes; writing the report files is the caller's
+// job (package report and the merge command).
+package merge
+
+import (
+	"github.com/xshard/xshard/internal/model"
+)
+
+// Result is everything a merge found, ready to be reported.
+type Result struct {
+	// Totals counts the test cases of all workers.
+	Totals Totals
+	// Workers lists every worker seen or expected, by index.
+	Workers []Worker
+	// Failures holds the failed and errored cases, sorted by test ID
+	// then worker; Flaky the cases that passed after failed attempts.
+	Failures []model.Case
+	Flaky    []model.Case
+	// Slowest holds the slowest test cases (top-level tests, not Go
+	// subtests), longest first; SlowestScopes the slowest files or
+	// packages by summed duration.
+	Slowest       []model.Case
+	SlowestScopes []Scope
+	// Tests holds one row per reported top-level test, sorted by ID then
+	// worker, for the full table of the HTML report; at most
+	// Options.MaxTestRows rows, TestsOmitted counts the rest.
+	Tests        []TestRow
+	TestsOmitted int
+	// Verification says whether the run is complete.
+	Verification Verification
+	// Plan describes the plan from the manifests, nil without any.
+	Plan *PlanInfo
+	// Coverage summarises the merged coverage of each kind found.
+	Coverage []Coverage
+	// Outputs is the merged custom JSON (nil when there was none), and
+	// OutputsPerWorker each worker's own, by worker then input path.
+	Outputs          any
+	OutputsPerWorker map[string]map[string]any
+	// Timings are this run's durations rolled up (before blending with
+	// history).
+	Timings *model.Timings
+	// Inputs lists every input file and what was made of it.
+	Inputs []Input
+	// Problems lists input errors (file:line:col: msg): the inputs
+	// concerned were merged as far as they could be read.
+	Problems []string
+	// Warnings lists things a person should know that are not errors:
+	// clobbered artifacts, saturated coverage counts, dropped attempts.
+	Warnings []string
+}
+
+// TestRow is one test in the full table: small, since there may be a
+// million.
+type TestRow struct {
+	ID      string
+	Worker  string
+	Outcome model.Outcome
+	Flaky   bool
+	Seconds float64
+}
+
+// Totals counts test cases by outcome. Flaky cases are also Passed.
+type Totals struct {
+	Tests   int
+	Passed  int
+	Failed  int
+	Errors  int
+	Skipped int
+	Flaky   int
+	// Seconds is the sum of the cases' durations (top-level only).
+	Seconds float64
+	// WallSeconds is the longest worker's summed test time: the run's
+	// wall time less per-job overhead.
+	WallSeconds float64
+}
+
+// Worker is one worker of the matrix.
+type Worker struct {
+	Index int
+	Name  string // "gw0"
+	// Present reports whether any input came from this worker.
+	Present bool
+	// Tests counts its top-level test cases; Seconds sums their time.
+	Tests   int
+	Seconds float64
+	// Predicted is the plan's prediction for it (0 without manifest).
+	Predicted float64
+	// Failed counts its failed and errored cases.
+	Failed int
+	// StartedAt is the manifest's start time (RFC 3339), "" if unknown.
+	StartedAt string
+	// Attempt is the run attempt of the inputs kept for it.
+	Attempt int
+}
+
+// Scope is a file or package with its summed duration.
+type Scope struct {
+	Name    string
+	Tests   int
+	Seconds float64
+}
+
+// Verification is the proof that nothing was lost, or what was.
+type Verification struct {
+	// Checked reports that manifests were present, so completeness was
+	// verified against the plan; without them only --expect is checked.
+	Checked bool
+	// Expected is the number of workers expected (from the manifests or
+	// --expect), 0 if unknown.
+	Expected int
+	// MissingWorkers names the workers without any input, with the
+	// tests the plan gave them when known.
+	MissingWorkers []MissingWorker
+	// Missing lists planned test IDs without any result (of present
+	// workers); Unexpected results that match no planned test;
+	// Duplicated tests reported by more than one worker.
+	Missing    []string
+	Unexpected []string
+	Duplicated []Duplicate
+	// Mismatches lists disagreements between manifests: universe,
+	// timings or plan fingerprints, commits, totals.
+	Mismatches []string
+}
+
+// OK reports whether verification found nothing wrong.
+func (v *Verification) OK() bool {
+	return len(v.MissingWorkers) == 0 && len(v.Missing) == 0 && len(v.Unexpected) == 0 &&
+		len(v.Duplicated) == 0 && len(v.Mismatches) == 0
+}
+
+// MissingWorker is a worker that uploaded nothing.
+type MissingWorker struct {
+	Name  string
+	Tests []string
+}
+
+// Duplicate is a test reported by more than one worker.
+type Duplicate struct {
+	Test    string
+	Workers []string
+}
+
+// PlanInfo is the plan as the manifests recorded it.
+type PlanInfo struct {
+	Total       int
+	Strategy    string
+	By          string
+	Fingerprint string
+	Makespan    float64
+	LowerBound  float64
+	KnownShare  float64
+	Commit      string
+	TestRunUID  string
+	Collector   string
+}
+
+// Coverage is the merged coverage of one kind.
+type Coverage struct {
+	Kind    string // "go", "lcov" or "cobertura"
+	File    string // the report file written, relative to the output directory
+	Total   int64
+	Covered int64
+	Files   []model.FileCoverage
+}
+
+// Percent returns Covered/Total as a percentage, 0 for nothing.
+func (c Coverage) Percent() float64 {
+	if c.Total == 0 {
+		return 0
+	}
+	return 100 * float64(c.Covered) / float64(c.Total)
+}
+
+// Input is one input file and what was made of it.
+type Input struct {
+	Path   string
+	Kind   string // as ingest names it, or "custom-json"
+	Worker string // "" when unknown
+	// Ignored says why the input was not used ("unknown format",
+	// "older attempt", ...), "" when it was.
+	Ignored string
+}
