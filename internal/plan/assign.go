@@ -85,13 +85,29 @@ func (u *universe) lptOrder() []int32 {
 }
 
 func lptOrder(sec []float64) []int32 {
-	order := indices(len(sec))
-	slices.SortFunc(order, func(a, b int32) int {
-		if c := cmp.Compare(sec[b], sec[a]); c != 0 {
-			return c
+	// Sorting the durations beside the indices keeps the comparisons in
+	// cache; sec has no NaN.
+	type entry struct {
+		s float64
+		k int32
+	}
+	es := make([]entry, len(sec))
+	for k, s := range sec {
+		es[k] = entry{s, int32(k)}
+	}
+	slices.SortFunc(es, func(a, b entry) int {
+		if a.s != b.s {
+			if a.s > b.s {
+				return -1
+			}
+			return 1
 		}
-		return cmp.Compare(a, b)
+		return cmp.Compare(a.k, b.k)
 	})
+	order := make([]int32, len(es))
+	for i := range es {
+		order[i] = es[i].k
+	}
 	return order
 }
 

@@ -72,7 +72,9 @@ const maxImprove = 4
 
 // improve lowers the most loaded shard by moving one of its units to
 // another shard, or swapping one of its units with a shorter one there,
-// as long as both shards end strictly below the current makespan. Each
+// as long as both shards end strictly below the current makespan and the
+// makespan is more than a millisecond plus a millionth above the lower
+// bound. Each
 // round takes the least loaded shard that admits such a change (lowest
 // index on ties) and the change that leaves the pair most even (the first
 // found on ties, in the shard's order by duration). So the makespan never
@@ -90,6 +92,12 @@ func improve(sec []float64, order []int32, shardOf []int32, loads []float64) {
 		longest = max(longest, sec[k])
 	}
 	lower := max(longest, sum/float64(total))
+	// Durations are not known to better than a millisecond or so: a
+	// makespan this close to the lower bound is not worth improving.
+	slack := 1e-3 + lower/1e6
+	if slices.Max(loads)-lower <= slack {
+		return
+	}
 
 	// members[s]: the units of shard s by (seconds asc, index desc), the
 	// reverse of LPT order, so binary searches can find durations.
@@ -121,8 +129,8 @@ func improve(sec []float64, order []int32, shardOf []int32, loads []float64) {
 			}
 		}
 		ms := loads[m]
-		if ms <= lower {
-			return // optimal
+		if ms-lower <= slack {
+			return // optimal, or as good as the durations can tell
 		}
 		others = others[:0]
 		for s := range loads {

@@ -59,8 +59,16 @@ func prepare(items []model.Item, opts Options) (*universe, error) {
 		by:         by,
 		seed:       opts.Seed,
 		universeFP: universeFingerprint(refs),
-		timingsFP:  TimingsFingerprint(opts.Timings),
 	}
+	// Hashing large timings means sorting every key: do it on another
+	// core while the units are built. The maps are only read.
+	timingsFP := make(chan string, 1)
+	if opts.Timings.Len() >= 4096 {
+		go func() { timingsFP <- TimingsFingerprint(opts.Timings) }()
+	} else {
+		timingsFP <- TimingsFingerprint(opts.Timings)
+	}
+	defer func() { u.timingsFP = <-timingsFP }()
 
 	if by != ByTest {
 		for i := range refs {
