@@ -551,8 +551,13 @@ func (c *collector) check(m patternMatch) error {
 
 // items returns the items of every candidate package.
 func (c *collector) items() ([]model.Item, error) {
-	var items []model.Item
-	seen := make(map[string]bool)
+	n := 0
+	for _, d := range c.cands {
+		for _, f := range d.tests {
+			n += len(f.tf.Names)
+		}
+	}
+	items := make([]model.Item, 0, n)
 	for _, d := range c.cands {
 		if !d.isPkg {
 			continue
@@ -573,15 +578,14 @@ func (c *collector) items() ([]model.Item, error) {
 			}
 			file := c.display(d.rel, f.name)
 			for _, name := range f.tf.Names {
-				id := pkg + "." + name
-				if seen[id] {
-					continue
-				}
-				seen[id] = true
-				items = append(items, model.Item{ID: id, File: file, Package: pkg})
+				items = append(items, model.Item{ID: pkg + "." + name, File: file, Package: pkg})
 			}
 		}
 	}
-	slices.SortFunc(items, func(a, b model.Item) int { return strings.Compare(a.ID, b.ID) })
+	// Function names hold no ".", so equal IDs mean the same package and
+	// name: one defined in both test packages. The stable sort keeps the
+	// first file in directory order.
+	slices.SortStableFunc(items, func(a, b model.Item) int { return strings.Compare(a.ID, b.ID) })
+	items = slices.CompactFunc(items, func(a, b model.Item) bool { return a.ID == b.ID })
 	return items, nil
 }

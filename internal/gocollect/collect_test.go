@@ -377,6 +377,11 @@ func TestCollectFileErrors(t *testing.T) {
 			want:    []string{"example.com/e.TestOK ok_test.go"},
 		},
 		{
+			name:    "a name in both test packages is one item, on the first file",
+			archive: "duplicate.txtar",
+			want:    []string{"example.com/e.TestDup a_test.go", "example.com/e.TestOther b_test.go"},
+		},
+		{
 			name:    "a Test function taking *testing.B has the wrong signature",
 			archive: "signature.txtar",
 			wantErr: "x_test.go:5:1: wrong signature for TestX, must be: func TestX(t *testing.T)",

@@ -1,6 +1,7 @@
 package gocollect
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -32,7 +33,13 @@ type testFile struct {
 // cmd/go/internal/load's testFuncs.load.
 func parseTestFile(name string, src []byte) (testFile, error) {
 	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, name, src, parser.ParseComments|parser.SkipObjectResolution)
+	mode := parser.SkipObjectResolution
+	if bytes.Contains(src, []byte("Example")) {
+		// Only examples need comments, for their output; every example's
+		// name spells "Example", and skipping comments saves much garbage.
+		mode |= parser.ParseComments
+	}
+	f, err := parser.ParseFile(fset, name, src, mode)
 	if err != nil {
 		var list scanner.ErrorList
 		if errors.As(err, &list) && len(list) > 0 {
