@@ -409,15 +409,19 @@ func (o *output) suite(parts []*part, t suiteTotals) {
 	}
 	for _, pt := range parts {
 		fi := pt.file
+		var upTo int64
+		if n := len(pt.cases); n > 0 {
+			upTo = pt.cases[n-1].off + int64(pt.cases[n-1].n)
+		}
 		for _, r := range pt.cases {
 			o.str("\n    ")
 			if r.kind == insNone {
-				o.copy(fi, r.off, r.off+int64(r.n))
+				o.copyHint(fi, r.off, r.off+int64(r.n), upTo)
 				continue
 			}
-			o.copy(fi, r.off, r.off+int64(r.a))
+			o.copyHint(fi, r.off, r.off+int64(r.a), upTo)
 			o.write(fi.insert[r.kind])
-			o.copy(fi, r.off+int64(r.b), r.off+int64(r.n))
+			o.copyHint(fi, r.off+int64(r.b), r.off+int64(r.n), upTo)
 		}
 	}
 	for _, pt := range parts {
@@ -456,7 +460,13 @@ func (o *output) raw(fi *fileIndex, b []byte) {
 }
 
 // copy writes the bytes [off, end) of fi's file.
-func (o *output) copy(fi *fileIndex, off, end int64) {
+func (o *output) copy(fi *fileIndex, off, end int64) { o.copyHint(fi, off, end, end) }
+
+// copyHint is copy when the bytes up to upTo will be wanted next: a
+// window never reads past it, since the parts of a suite lie scattered
+// over the inputs and reading ahead blindly would read most bytes many
+// times.
+func (o *output) copyHint(fi *fileIndex, off, end, upTo int64) {
 	if o.err != nil || end <= off {
 		return
 	}
@@ -498,7 +508,13 @@ func (o *output) copy(fi *fileIndex, off, end int64) {
 	}
 	for off < end && o.err == nil {
 		if off < win.off || off >= win.off+int64(win.n) {
-			n, err := win.f.ReadAt(win.buf, off)
+			want := int64(len(win.buf))
+			if upTo > end {
+				want = min(want, upTo-off)
+			} else {
+				want = min(want, end-off)
+			}
+			n, err := win.f.ReadAt(win.buf[:want], off)
 			if n == 0 {
 				if err == nil || err == io.EOF {
 					err = io.ErrUnexpectedEOF

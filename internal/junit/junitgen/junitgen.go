@@ -18,7 +18,7 @@ type Style int
 
 // The styles.
 const (
-	Surefire Style = iota // a bare testsuite root, flakyFailure and rerunFailure
+	Surefire Style = iota // flakyFailure and rerunFailure; a bare testsuite root for one suite
 	Pytest                // a testsuites root, file and line attributes
 )
 
@@ -44,10 +44,16 @@ func Write(w io.Writer, c Config) error {
 	bw := bufio.NewWriterSize(w, 256<<10)
 	r := rand.New(rand.NewPCG(c.Seed, 0x5eed))
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
+	// Surefire writes one bare testsuite per file; a file of several
+	// suites gets a testsuites root, as aggregated reports have.
+	wrap := c.Style == Pytest || c.Suites > 1
 	if c.Style == Pytest {
-		p("<?xml version=\"1.0\" encoding=\"utf-8\"?><testsuites>")
+		p("<?xml version=\"1.0\" encoding=\"utf-8\"?>")
 	} else {
 		p("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+	}
+	if wrap {
+		p("<testsuites>\n")
 	}
 	for s := range c.Suites {
 		id := int(c.Seed)*c.Suites + s
@@ -114,7 +120,7 @@ func Write(w io.Writer, c Config) error {
 		output(bw, r, c.OutBytes)
 		p("]]></system-out>\n</testsuite>\n")
 	}
-	if c.Style == Pytest {
+	if wrap {
 		p("</testsuites>\n")
 	}
 	return bw.Flush()

@@ -1,0 +1,28 @@
+// Command gen writes a set of synthetic JUnit reports, alternating the
+// Maven Surefire and pytest styles, with long stack traces and captured
+// output, for benchmarking the junit merger:
+//
+//	go run ./bench/junit/gen -dir bench/out/junit -files 64 -mb 500 -cases 1100000
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/xshard/xshard/internal/junit/junitgen"
+)
+
+func main() {
+	dir := flag.String("dir", "bench/out/junit", "write the reports into `dir`")
+	files := flag.Int("files", 64, "number of `files`")
+	mb := flag.Int64("mb", 500, "total size in `MiB`, roughly")
+	cases := flag.Int("cases", 1100000, "total number of `testcases`, roughly")
+	flag.Parse()
+	paths, err := junitgen.Set(*dir, *files, *mb<<20, *cases)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("wrote %d files into %s\n", len(paths), *dir)
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Benchmarks junit.Merge on 64 generated files (~500 MB, ~1.1 million
+# testcases): wall time and peak RSS against the targets (<= 5 s, <= 256 MB),
+# then ours against junit-report-merger (jrm) on an 8-file subset.
+# Generated data and builds go to bench/out/ (git-ignored).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+OUT=bench/out
+SET=$OUT/junit
+SUB=$OUT/junit8
+
+if [ ! -x /usr/bin/time ]; then apt-get install -y time >/dev/null; fi
+if [ ! -d "$SET" ]; then
+	go run ./bench/junit/gen -dir "$SET" -files 64 -mb 500 -cases 1100000
+fi
+go build -o "$OUT/bin/junitmerge" ./bench/junit/junitmerge
+
+# measure LOG CMD...: runs CMD under /usr/bin/time -v; prints
+# "wall_s rss_mb cpu_s" (cpu = user + system, less noisy on a busy machine).
+measure() {
+	local log=$1; shift
+	/usr/bin/time -v -o "$log" "$@" >/dev/null 2>"$log.stderr" || { cat "$log.stderr" >&2; return 1; }
+	awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i] }
+		/Maximum resident set size/ { rss = $2 / 1024 }
+		/User time|System time/ { cpu += $2 }
+		END { printf "%.2f %.0f %.2f\n", s, rss, cpu }' "$log"
+}
+
+echo "input: $(ls "$SET" | wc -l) files, $(du -sh "$SET" | cut -f1)"
+sync
+rm -f "$OUT/junit-merged.xml"
+sync
+read -r wall rss cpu < <(measure "$OUT/time-full.txt" "$OUT/bin/junitmerge" -o "$OUT/junit-merged.xml" "$SET"/*.xml)
+sed -n 's/^junitmerge: //p' "$OUT/time-full.txt.stderr"
+echo "full set to a file:      ${wall} s wall, ${rss} MB peak RSS, ${cpu} s CPU (output $(du -sh "$OUT/junit-merged.xml" | cut -f1))"
+read -r wall0 rss0 cpu0 < <(measure "$OUT/time-null.txt" "$OUT/bin/junitmerge" -o /dev/null "$SET"/*.xml)
+echo "full set to /dev/null:   ${wall0} s wall, ${rss0} MB peak RSS, ${cpu0} s CPU"
+awk -v w="$wall" -v r="$rss" 'BEGIN { printf "target <= 5 s, <= 256 MB: %s\n", (w <= 5 && r <= 256) ? "met" : "NOT met" }'
+
+mkdir -p "$SUB"
+ls "$SET"/*.xml | head -8 | xargs -I{} cp -u {} "$SUB/"
+JRM=$OUT/node/node_modules/.bin/jrm
+if [ ! -x "$JRM" ]; then npm install --prefix "$OUT/node" junit-report-merger >/dev/null; fi
+echo "subset: 8 files, $(du -sh "$SUB" | cut -f1)"
+rm -f "$OUT/junit8-ours.xml" "$OUT/junit8-jrm.xml"
+read -r ow orss ocpu < <(measure "$OUT/time-ours8.txt" "$OUT/bin/junitmerge" -o "$OUT/junit8-ours.xml" "$SUB"/*.xml)
+echo "xshard junit.Merge:      ${ow} s wall, ${orss} MB peak RSS, ${ocpu} s CPU"
+read -r jw jrss jcpu < <(measure "$OUT/time-jrm8.txt" "$JRM" "$OUT/junit8-jrm.xml" "$SUB/*.xml")
+echo "junit-report-merger:     ${jw} s wall, ${jrss} MB peak RSS, ${jcpu} s CPU"
+awk -v o="$ow" -v j="$jw" 'BEGIN { if (o < 0.01) o = 0.01; r = j / o; printf "speed-up: %.0fx (target >= 20x: %s)\n", r, (r >= 20) ? "met" : "NOT met" }'

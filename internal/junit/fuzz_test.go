@@ -1,0 +1,75 @@
+package junit_test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/xshard/xshard/internal/diag"
+	"github.com/xshard/xshard/internal/junit"
+	"github.com/xshard/xshard/internal/model"
+)
+
+func FuzzRead(f *testing.F) {
+	for _, path := range fixtures(f) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	const maxMsg, maxDetail = 16, 64
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var cases []model.Case
+		_, err := junit.Read(bytes.NewReader(in), junit.ReadOptions{MaxMessage: maxMsg, MaxDetail: maxDetail}, func(c *model.Case) error {
+			if c.Outcome > model.Skipped || c.FailedAttempts < 0 || c.Seconds < 0 {
+				t.Errorf("bad case %+v", c)
+			}
+			if len(c.Message) > maxMsg+len("…[truncated]") || len(c.Detail) > maxDetail+len("…[truncated]") {
+				t.Errorf("message or detail over its bound: %q, %q", c.Message, c.Detail)
+			}
+			cases = append(cases, *c)
+			return nil
+		})
+		if err != nil {
+			var d *diag.Error
+			if !errors.As(err, &d) || d.Line < 1 {
+				t.Fatalf("error %v is not a *diag.Error with a line", err)
+			}
+		}
+
+		// Merge sees the same cases as Read, and what it keeps of the
+		// input reads back as just as many cases.
+		path := filepath.Join(dir, "in.xml")
+		if err := os.WriteFile(path, in, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		var out bytes.Buffer
+		st, errs := junit.Merge(&out, []junit.Input{{Path: path, Worker: "gw0"}}, junit.MergeOptions{
+			MaxMessage: maxMsg, MaxDetail: maxDetail,
+			OnCase: func(c *model.Case) {
+				if n < len(cases) && (c.Name != cases[n].Name || c.Outcome != cases[n].Outcome || c.Message != cases[n].Message || c.Detail != cases[n].Detail) {
+					t.Errorf("Merge case %d = %+v, Read gave %+v", n, *c, cases[n])
+				}
+				n++
+			},
+		})
+		if n != len(cases) || st.Cases != len(cases) {
+			t.Fatalf("Merge saw %d cases and wrote %d, Read %d", n, st.Cases, len(cases))
+		}
+		if (err == nil) != (len(errs) == 0) {
+			t.Fatalf("Read error %v, Merge errors %v", err, errs)
+		}
+		if err == nil {
+			m := 0
+			_, err := junit.Read(&out, junit.ReadOptions{}, func(*model.Case) error { m++; return nil })
+			if err != nil || m != len(cases) {
+				t.Fatalf("merged output gives %d cases and error %v, want %d cases\n%s", m, err, len(cases), out.Bytes())
+			}
+		}
+	})
+}
