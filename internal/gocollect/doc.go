@@ -78,4 +78,14 @@
 //
 // Files are read and parsed concurrently by at most GOMAXPROCS workers;
 // the result does not depend on scheduling.
+//
+// # Limits
+//
+// Collect checks what decides which tests run, not everything that makes
+// go test fail: type errors, vet findings, packages that mix package
+// names, and syntax errors in non-test files are left to go test. A
+// directory whose only non-test files use cgo counts as a package even
+// with cgo disabled; this affects only whether a pattern matched
+// something, never the items. The package's TestOracle checks these rules
+// against `go test -list` on the test tree in testdata/mod.
 package gocollect
