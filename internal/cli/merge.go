@@ -1,10 +1,240 @@
 package cli
 
-import "fmt"
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/xshard/xshard/internal/ghaction"
+	"github.com/xshard/xshard/internal/jsonmerge"
+	"github.com/xshard/xshard/internal/merge"
+)
+
+const mergeUsage = `Usage: merge [flags] input...
+
+merge combines what the workers of a sharded run uploaded (JUnit XML,
+go test -json, Go cover profiles, LCOV, Cobertura, custom JSON outputs and
+shard manifests, recognised by content) into one report directory, and
+verifies that every planned test ran exactly once and no worker is
+missing.
+
+Inputs are files, directories (walked recursively, as
+actions/download-artifact leaves them) and glob patterns with **.
+
+Exit codes: 0 all passed; 1 test failures (see --fail-on); 2 input or
+verification errors.
+
+Examples:
+  merge artifacts
+  gh run download 1234 -D artifacts && merge --out report artifacts
+
+Flags:
+`
+
+type mergeConfig struct {
+	out            string
+	jsonGlob       string
+	jsonConflict   *enumFlag
+	expect         int
+	timingsHistory string
+	failOn         *enumFlag
+	jobOverhead    durationFlag
+	targetDuration durationFlag
+	maxMessage     int
+	maxDetail      int
+}
+
+func (c *mergeConfig) flags() *flag.FlagSet {
+	fs := newFlagSet("merge")
+	c.jsonConflict = newEnum("error", "error", "sum", "max", "min", "last", "list")
+	c.failOn = newEnum("failures", "failures", "never")
+	fs.StringVar(&c.out, "out", "xshard-report", "write the report to `dir`")
+	fs.StringVar(&c.jsonGlob, "json", merge.DefaultJSONGlob, "custom JSON outputs are the input files matching `glob`")
+	fs.Var(c.jsonConflict, "json-conflict", "when workers' custom JSON outputs hold different values at one key: `error`, sum, max, min, last or list")
+	c.expect = -1
+	fs.Var(optInt{&c.expect}, "expect", "expect `n` workers: name the missing ones even without manifests")
+	fs.StringVar(&c.timingsHistory, "timings-history", "", "blend this run's durations into the timings in `file` (a moving average); missing is fine")
+	fs.Var(c.failOn, "fail-on", "exit 1 on `failures` (failed or errored tests), or never")
+	fs.Var(&c.jobOverhead, "job-overhead", "fixed cost of one worker job (checkout, setup, build), for worker-count tuning (`duration`)")
+	fs.Var(&c.targetDuration, "target-duration", "recommend the fewest workers whose predicted wall time is within `duration`")
+	fs.IntVar(&c.maxMessage, "max-message", 4<<10, "keep at most `bytes` of each failure message")
+	fs.IntVar(&c.maxDetail, "max-detail", 64<<10, "keep at most `bytes` of each failure trace")
+	return fs
+}
 
 // Merge runs the merge command with args (without the program name) and
 // returns its exit code.
 func Merge(args []string, env Env) int {
-	fmt.Fprintln(env.Stderr, "merge: not built yet")
-	return ExitInput
+	var c mergeConfig
+	fs := c.flags()
+	inputs, rest, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		io.WriteString(env.Stdout, mergeUsage)
+		printDefaults(fs, env.Stdout)
+		return ExitOK
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "merge: %v\nRun 'merge -h' for usage.\n", err)
+		return ExitInput
+	}
+	inputs = append(inputs, rest...)
+	code, err := runMerge(&c, inputs, env)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "merge: %v\n", err)
+	}
+	return code
+}
+
+func runMerge(c *mergeConfig, inputs []string, env Env) (int, error) {
+	if len(inputs) == 0 {
+		return ExitInput, errors.New("no inputs: give the directory the artifacts were downloaded to, as in: merge artifacts")
+	}
+	rule, err := jsonmerge.ParseRule(c.jsonConflict.value)
+	if err != nil {
+		return ExitInput, fmt.Errorf("--json-conflict: %v", err)
+	}
+	if c.maxMessage < 0 || c.maxDetail < 0 {
+		return ExitInput, errors.New("--max-message and --max-detail must not be negative")
+	}
+	opts := merge.Options{
+		Inputs:         inputs,
+		OutDir:         c.out,
+		JSONGlob:       c.jsonGlob,
+		JSONPolicy:     jsonmerge.Policy{Default: rule},
+		TimingsHistory: c.timingsHistory,
+		MaxMessage:     c.maxMessage,
+		MaxDetail:      c.maxDetail,
+	}
+	if c.expect > 0 {
+		opts.Expect = c.expect
+	}
+	res, err := merge.Run(opts)
+	if err != nil {
+		return ExitInput, err
+	}
+	if err := writeReports(c, res, env); err != nil {
+		return ExitInput, err
+	}
+	for _, p := range res.Problems {
+		fmt.Fprintf(env.Stderr, "merge: %s\n", p)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(env.Stderr, "merge: warning: %s\n", w)
+	}
+	printRecap(env.Stdout, res, c.out)
+	switch {
+	case len(res.Problems) > 0 || !res.Verification.OK():
+		return ExitInput, nil
+	case c.failOn.value == "failures" && res.Totals.Failed+res.Totals.Errors > 0:
+		return ExitFailures, nil
+	}
+	return ExitOK, nil
+}
+
+// printRecap prints a few lines for the terminal: the counts, what is
+// wrong, and where the report is.
+func printRecap(w io.Writer, res *merge.Result, out string) {
+	t := res.Totals
+	fmt.Fprintf(w, "%d tests: %d passed, %d failed, %d errors, %d skipped, %d flaky (%s of tests, slowest worker %s)\n",
+		t.Tests, t.Passed, t.Failed, t.Errors, t.Skipped, t.Flaky, fmtSeconds(t.Seconds), fmtSeconds(t.WallSeconds))
+	v := res.Verification
+	switch {
+	case !v.Checked && v.Expected == 0:
+		fmt.Fprintln(w, "completeness not checked: no shard manifests among the inputs (pass --expect N to check for missing workers)")
+	case v.OK() && v.Checked:
+		fmt.Fprintf(w, "verified: all %d workers reported, every planned test ran exactly once\n", v.Expected)
+	case v.OK():
+		fmt.Fprintf(w, "all %d expected workers reported (no manifests: tests not checked against a plan)\n", v.Expected)
+	}
+	for _, mw := range v.MissingWorkers {
+		fmt.Fprintf(w, "MISSING WORKER %s: %d planned tests did not run%s\n", mw.Name, len(mw.Tests), firstFew(mw.Tests))
+	}
+	if len(v.Missing) > 0 {
+		fmt.Fprintf(w, "MISSING: %d planned tests have no result%s\n", len(v.Missing), firstFew(v.Missing))
+	}
+	if len(v.Unexpected) > 0 {
+		fmt.Fprintf(w, "UNEXPECTED: %d results match no planned test%s\n", len(v.Unexpected), firstFew(v.Unexpected))
+	}
+	for _, d := range v.Duplicated {
+		fmt.Fprintf(w, "DUPLICATED: %s ran on %s\n", d.Test, strings.Join(d.Workers, ", "))
+	}
+	for _, m := range v.Mismatches {
+		fmt.Fprintf(w, "MISMATCH: %s\n", m)
+	}
+	var unknown, ignored []string
+	for _, in := range res.Inputs {
+		switch {
+		case in.Ignored == "unknown format":
+			unknown = append(unknown, in.Path)
+		case in.Ignored != "":
+			ignored = append(ignored, in.Path+" ("+in.Ignored+")")
+		}
+	}
+	if len(unknown) > 0 {
+		fmt.Fprintf(w, "not recognised, ignored: %s\n", strings.Join(unknown, ", "))
+	}
+	if len(ignored) > 0 {
+		fmt.Fprintf(w, "ignored: %s\n", strings.Join(ignored, ", "))
+	}
+	for _, cv := range res.Coverage {
+		fmt.Fprintf(w, "coverage (%s): %.1f%% of %d\n", cv.Kind, cv.Percent(), cv.Total)
+	}
+	fmt.Fprintf(w, "report: %s\n", filepath.Join(out, "summary.md"))
+}
+
+func firstFew(s []string) string {
+	const n = 5
+	if len(s) == 0 {
+		return ""
+	}
+	if len(s) <= n {
+		return ": " + strings.Join(s, ", ")
+	}
+	return ": " + strings.Join(s[:n], ", ") + ", ..."
+}
+
+// writeReports writes summary.md and, in GitHub Actions, the step summary
+// and outputs.
+func writeReports(c *mergeConfig, res *merge.Result, env Env) error {
+	summary := plainSummary(res)
+	if err := writeFile(filepath.Join(c.out, "summary.md"), summary); err != nil {
+		return err
+	}
+	if !ghaction.Active(env.Getenv) {
+		return nil
+	}
+	gh := ghaction.New(env.Stdout, env.Getenv)
+	if err := gh.AddStepSummary(summary); err != nil {
+		return err
+	}
+	t := res.Totals
+	cov := ""
+	if len(res.Coverage) > 0 {
+		cov = strconv.FormatFloat(res.Coverage[0].Percent(), 'f', 1, 64)
+	}
+	timingsFile := ""
+	if res.Timings != nil && len(res.Timings.Tests) > 0 {
+		timingsFile = filepath.Join(c.out, "timings.json")
+	}
+	outs := []struct{ k, v string }{
+		{"total", strconv.Itoa(t.Tests)},
+		{"passed", strconv.Itoa(t.Passed)},
+		{"failed", strconv.Itoa(t.Failed)},
+		{"skipped", strconv.Itoa(t.Skipped)},
+		{"flaky", strconv.Itoa(t.Flaky)},
+		{"errors", strconv.Itoa(t.Errors)},
+		{"coverage-percent", cov},
+		{"report-dir", c.out},
+		{"timings-file", timingsFile},
+	}
+	for _, o := range outs {
+		if err := gh.SetOutput(o.k, o.v); err != nil {
+			return err
+		}
+	}
+	return nil
 }

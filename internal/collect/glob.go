@@ -86,6 +86,12 @@ func Glob(root string, patterns []string) ([]model.Item, error) {
 	return items, nil
 }
 
+// Match reports whether the slash-separated path name matches pattern,
+// whose "**" segments match any number of directories, none included.
+func Match(pattern, name string) bool {
+	return matchSegs(strings.Split(pattern, "/"), strings.Split(name, "/"))
+}
+
 // matchSegs matches path segments against pattern segments, where "**"
 // stands for zero or more segments.
 func matchSegs(pat, name []string) bool {

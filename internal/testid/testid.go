@@ -24,7 +24,8 @@
 // "<file>::<name>"; such suites are planned by file, so the file is what
 // verification matches.
 //
-// JVM and others: "<classname>.<name>", scope the classname.
+// JVM and others: "<classname>.<name>", scope the classname. A case
+// without a classname is known by its name alone, scoped by its suite.
 //
 // Key.Scope is the package, module or class used for loadscope rollups.
 package testid
@@ -75,8 +76,13 @@ func Of(c *model.Case) Key {
 		f := strings.TrimPrefix(path.Clean(c.Suite), "./")
 		return Key{Test: f + "::" + name, File: f, Scope: path.Dir(f), Parent: f}
 	}
-	if cls == "" {
-		return Key{Test: name, Scope: name}
+	if c.Classname == "" {
+		// No classname: the name is the ID, scoped by its suite.
+		scope := c.Suite
+		if scope == "" {
+			scope = name
+		}
+		return Key{Test: name, Scope: scope}
 	}
 	return Key{Test: cls + "." + name, Scope: cls}
 }

@@ -1,0 +1,176 @@
+package merge
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/xshard/xshard/internal/collect"
+	"github.com/xshard/xshard/internal/ingest"
+	"github.com/xshard/xshard/internal/model"
+)
+
+// file is one input file found on disk.
+type file struct {
+	path     string // as given or found, for messages
+	root     string // the argument it was found under
+	artifact string // its artifact directory: the first directory under root, "" at the root
+	rel      string // its path relative to the artifact directory
+	kind     ingest.Kind
+	custom   bool // matched the custom JSON glob
+	size     int64
+	worker   string
+	ignored  string
+}
+
+// find expands the arguments (files, directories walked recursively, and
+// glob patterns with **) into input files, sorted by path. Directory
+// symlinks are not followed (no loops); file symlinks are followed only
+// when they stay inside the argument's directory.
+func find(args []string, problems *[]string) []*file {
+	var out []*file
+	seen := map[string]bool{}
+	add := func(f *file) {
+		if !seen[f.path] {
+			seen[f.path] = true
+			out = append(out, f)
+		}
+	}
+	for _, a := range args {
+		st, err := os.Stat(a)
+		switch {
+		case err == nil && !st.IsDir():
+			add(&file{path: a, root: filepath.Dir(a), rel: filepath.Base(a), size: st.Size()})
+		case err == nil:
+			walk(a, add, problems)
+		case hasMeta(a):
+			n := len(out)
+			globInputs(a, add, problems)
+			if len(out) == n {
+				*problems = append(*problems, fmt.Sprintf("%s: the pattern matches no file", a))
+			}
+		default:
+			*problems = append(*problems, fmt.Sprintf("%s: %v", a, errors.Unwrap(err)))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
+	return out
+}
+
+func hasMeta(s string) bool { return strings.ContainsAny(s, "*?[") }
+
+func walk(root string, add func(*file), problems *[]string) {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		realRoot = root
+	}
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			*problems = append(*problems, fmt.Sprintf("%s: %v (skipped)", p, errors.Unwrap(err)))
+			if d != nil && d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		var size int64
+		if d.Type()&fs.ModeSymlink != 0 {
+			target, err := filepath.EvalSymlinks(p)
+			if err != nil {
+				*problems = append(*problems, fmt.Sprintf("%s: broken symbolic link (skipped)", p))
+				return nil
+			}
+			if rel, err := filepath.Rel(realRoot, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				*problems = append(*problems, fmt.Sprintf("%s: symbolic link to %q, outside %q (skipped: artifacts may not point elsewhere)", p, target, root))
+				return nil
+			}
+			st, err := os.Stat(target)
+			if err != nil || !st.Mode().IsRegular() {
+				return nil
+			}
+			size = st.Size()
+		} else if !d.Type().IsRegular() {
+			return nil
+		} else if info, err := d.Info(); err == nil {
+			size = info.Size()
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		artifact, inner, found := strings.Cut(rel, "/")
+		if !found {
+			artifact, inner = "", rel
+		}
+		add(&file{path: p, root: root, artifact: artifact, rel: inner, size: size})
+		return nil
+	})
+}
+
+// globInputs expands a pattern with ** by walking its literal prefix.
+func globInputs(pattern string, add func(*file), problems *[]string) {
+	slash := filepath.ToSlash(pattern)
+	segs := strings.Split(slash, "/")
+	i := 0
+	for i < len(segs) && !hasMeta(segs[i]) {
+		i++
+	}
+	base := strings.Join(segs[:i], "/")
+	if base == "" {
+		base = "."
+	}
+	rest := segs[i:]
+	var tmp []*file
+	var ignore []string
+	walk(filepath.FromSlash(base), func(f *file) { tmp = append(tmp, f) }, &ignore)
+	for _, f := range tmp {
+		rel, _ := filepath.Rel(filepath.FromSlash(base), f.path)
+		if collect.Match(strings.Join(rest, "/"), filepath.ToSlash(rel)) {
+			add(f)
+		}
+	}
+}
+
+// sniff reads the head of f to find its kind.
+func sniff(f *file) error {
+	h, err := os.Open(f.path)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	head := make([]byte, ingest.SniffLen)
+	n, err := io.ReadFull(bufio.NewReader(h), head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return err
+	}
+	f.kind = ingest.Sniff(head[:n])
+	return nil
+}
+
+var workerInName = regexp.MustCompile(`(?:^|[^A-Za-z0-9])gw([0-9]+)(?:$|[^0-9])|(?:^|[-_.])([0-9]+)$`)
+
+// workerFromName finds a worker in an artifact directory name such as
+// "xshard-3", "results-gw3" or "gw3", or "" when there is none.
+func workerFromName(name string) string {
+	m := workerInName.FindStringSubmatch(name)
+	if m == nil {
+		return ""
+	}
+	n := m[1]
+	if n == "" {
+		n = m[2]
+	}
+	i, err := strconv.Atoi(n)
+	if err != nil || i > 1<<20 {
+		return ""
+	}
+	return model.WorkerID(i)
+}

@@ -1,0 +1,572 @@
+package merge
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/xshard/xshard/internal/atomicfile"
+
+	"github.com/xshard/xshard/internal/collect"
+	"github.com/xshard/xshard/internal/diag"
+	"github.com/xshard/xshard/internal/gocover"
+	"github.com/xshard/xshard/internal/gotest"
+	"github.com/xshard/xshard/internal/ingest"
+	"github.com/xshard/xshard/internal/jsonmerge"
+	"github.com/xshard/xshard/internal/junit"
+	"github.com/xshard/xshard/internal/lcov"
+	"github.com/xshard/xshard/internal/manifest"
+	"github.com/xshard/xshard/internal/model"
+	"github.com/xshard/xshard/internal/timings"
+)
+
+// Output file names, relative to the output directory.
+const (
+	JUnitFile        = "junit.xml"
+	GoCoverFile      = "coverage.out"
+	LCOVFile         = "coverage.lcov"
+	CoberturaFile    = "coverage.cobertura.xml"
+	OutputsFile      = "outputs.json"
+	WorkerOutputFile = "outputs.per-worker.json"
+	TimingsFile      = "timings.json"
+)
+
+// DefaultJSONGlob matches the custom JSON outputs of workers.
+const DefaultJSONGlob = "**/*.xshard.json"
+
+// Options configure Run.
+type Options struct {
+	// Inputs are files, directories (walked recursively) and glob
+	// patterns with **.
+	Inputs []string
+	// OutDir receives the merged files; it is created if missing.
+	OutDir string
+	// JSONGlob selects custom JSON outputs by their path under an input
+	// directory; "" means DefaultJSONGlob.
+	JSONGlob string
+	// JSONPolicy resolves conflicting scalars in custom JSON outputs.
+	JSONPolicy jsonmerge.Policy
+	// Expect is the number of workers expected without manifests (or
+	// checked against them); 0 means unknown.
+	Expect int
+	// TimingsHistory is a timings file to blend this run into ("" for
+	// none); TimingsWeight is the new run's weight, 0 meaning
+	// timings.DefaultWeight.
+	TimingsHistory string
+	TimingsWeight  float64
+	// MaxMessage and MaxDetail bound failure messages and traces kept.
+	MaxMessage, MaxDetail int
+	// MaxTestRows bounds Result.Tests (0 means 200,000); MaxListed
+	// bounds Failures and Flaky (0 means 1,000).
+	MaxTestRows, MaxListed int
+}
+
+// Run merges the inputs into opts.OutDir and returns what it found. Input
+// problems do not stop it: they are listed in Result.Problems and every
+// other input is merged. The error is for what stops it altogether, such
+// as an output directory that cannot be written.
+func Run(opts Options) (*Result, error) {
+	if opts.JSONGlob == "" {
+		opts.JSONGlob = DefaultJSONGlob
+	}
+	if opts.MaxTestRows == 0 {
+		opts.MaxTestRows = 200_000
+	}
+	if opts.MaxListed == 0 {
+		opts.MaxListed = 1000
+	}
+	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
+		return nil, fmt.Errorf("output directory: %w", err)
+	}
+	res := &Result{}
+	files := find(opts.Inputs, &res.Problems)
+	outAbs, _ := filepath.Abs(opts.OutDir)
+	var kept []*file
+	for _, f := range files {
+		if abs, _ := filepath.Abs(f.path); strings.HasPrefix(abs, outAbs+string(filepath.Separator)) {
+			continue // our own output, from an earlier merge into the same place
+		}
+		if collect.Match(opts.JSONGlob, filepath.ToSlash(filepath.Join(f.artifact, f.rel))) || collect.Match(opts.JSONGlob, f.rel) {
+			f.custom = true
+		} else if err := sniff(f); err != nil {
+			res.Problems = append(res.Problems, fmt.Sprintf("%s: %v (skipped)", f.path, errors.Unwrap(err)))
+			continue
+		}
+		kept = append(kept, f)
+	}
+	files = kept
+	if len(files) == 0 && len(res.Problems) == 0 {
+		res.Problems = append(res.Problems, fmt.Sprintf("no input files in %s", strings.Join(quoteAll(opts.Inputs), ", ")))
+	}
+
+	m := &merger{opts: opts, res: res}
+	m.attribute(files)
+	if err := m.mergeAll(files); err != nil {
+		return res, err
+	}
+	m.verify()
+	m.finish()
+	if err := m.writeTimings(); err != nil {
+		return res, err
+	}
+	for _, f := range files {
+		kind := f.kind.String()
+		if f.custom {
+			kind = "custom-json"
+		}
+		ig := f.ignored
+		if ig == "" && !f.custom && f.kind == ingest.Unknown {
+			ig = "unknown format"
+		}
+		res.Inputs = append(res.Inputs, Input{Path: f.path, Kind: kind, Worker: f.worker, Ignored: ig})
+	}
+	return res, nil
+}
+
+func quoteAll(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = fmt.Sprintf("%q", v)
+	}
+	return out
+}
+
+// merger holds the state of one Run.
+type merger struct {
+	opts      Options
+	res       *Result
+	manifests map[string]*manifest.Manifest // kept, by worker
+	agg       *aggregate
+	groupRE   *regexp.Regexp
+}
+
+func (m *merger) problem(err error) {
+	m.res.Problems = append(m.res.Problems, err.Error())
+}
+
+func (m *merger) warnf(format string, args ...any) {
+	m.res.Warnings = append(m.res.Warnings, fmt.Sprintf(format, args...))
+}
+
+// attribute reads the manifests and decides which worker every file came
+// from: the manifest in its artifact directory, else a worker named in the
+// directory or file name. Of a worker uploaded by several attempts, only
+// the newest attempt's files are kept.
+func (m *merger) attribute(files []*file) {
+	type group struct {
+		key       string
+		files     []*file
+		manifests []*manifest.Manifest
+	}
+	groups := map[string]*group{}
+	var order []string
+	for _, f := range files {
+		key := f.root + "\x00" + f.artifact
+		g := groups[key]
+		if g == nil {
+			g = &group{key: key}
+			groups[key] = g
+			order = append(order, key)
+		}
+		g.files = append(g.files, f)
+		if f.kind == ingest.Manifest {
+			mf, err := manifest.ReadFile(f.path)
+			if err != nil {
+				m.problem(err)
+				f.ignored = "invalid manifest"
+				continue
+			}
+			g.manifests = append(g.manifests, mf)
+			f.worker = mf.Worker
+		}
+	}
+	type claim struct {
+		g       *group
+		attempt int
+		m       *manifest.Manifest
+	}
+	claims := map[string][]claim{}
+	for _, key := range order {
+		g := groups[key]
+		worker := ""
+		var mf *manifest.Manifest
+		switch {
+		case len(g.manifests) == 1:
+			mf = g.manifests[0]
+			worker = mf.Worker
+		case len(g.manifests) > 1:
+			names := map[string]bool{}
+			for _, x := range g.manifests {
+				names[x.Worker] = true
+			}
+			if len(names) > 1 {
+				m.warnf("%s holds the manifests of %d workers in one directory (downloaded with merge-multiple?): files are attributed by their names only; download without merge-multiple", dirOf(g.files[0]), len(names))
+			} else {
+				mf = newest(g.manifests)
+				worker = mf.Worker
+			}
+		default:
+			worker = workerFromName(g.files[0].artifact)
+		}
+		for _, f := range g.files {
+			if f.worker == "" {
+				f.worker = worker
+			}
+			if f.worker == "" {
+				f.worker = workerFromName(strings.TrimSuffix(filepath.Base(f.rel), filepath.Ext(f.rel)))
+			}
+		}
+		if worker != "" {
+			attempt := 0
+			if mf != nil {
+				attempt = mf.RunAttempt
+			}
+			claims[worker] = append(claims[worker], claim{g, attempt, mf})
+		}
+	}
+	m.manifests = map[string]*manifest.Manifest{}
+	workers := make([]string, 0, len(claims))
+	for w := range claims {
+		workers = append(workers, w)
+	}
+	sort.Strings(workers)
+	for _, w := range workers {
+		cs := claims[w]
+		best := 0
+		for i, c := range cs {
+			if c.attempt > cs[best].attempt {
+				best = i
+			}
+		}
+		for i, c := range cs {
+			switch {
+			case i == best:
+			case c.attempt < cs[best].attempt:
+				for _, f := range c.g.files {
+					f.ignored = fmt.Sprintf("older attempt %d of %s (attempt %d kept)", c.attempt, w, cs[best].attempt)
+				}
+				m.warnf("%s: attempt %d in %s replaced by attempt %d in %s", w, c.attempt, dirOf(c.g.files[0]), cs[best].attempt, dirOf(cs[best].g.files[0]))
+			default:
+				m.warnf("%s was uploaded twice, in %s and %s: its tests will be counted twice", w, dirOf(cs[best].g.files[0]), dirOf(c.g.files[0]))
+			}
+		}
+		if cs[best].m != nil {
+			m.manifests[w] = cs[best].m
+		}
+	}
+	// Files with the same path inside artifacts of the same (or an
+	// unknown) worker would have overwritten each other in a
+	// merge-multiple download; here both are read, but say so.
+	byRel := map[string]*file{}
+	for _, f := range files {
+		if f.ignored != "" {
+			continue
+		}
+		k := f.worker + "\x00" + f.rel
+		if prev, ok := byRel[k]; ok && prev.artifact != f.artifact && !sameContent(prev.path, f.path) {
+			who := f.worker
+			if who == "" {
+				who = "an unknown worker"
+			}
+			m.warnf("%s and %s have the same relative path %q for %s but different content: a merge-multiple download would have kept only one", prev.path, f.path, f.rel, who)
+		}
+		byRel[k] = f
+	}
+}
+
+func newest(ms []*manifest.Manifest) *manifest.Manifest {
+	best := ms[0]
+	for _, x := range ms[1:] {
+		if x.RunAttempt > best.RunAttempt {
+			best = x
+		}
+	}
+	return best
+}
+
+func dirOf(f *file) string {
+	if f.artifact == "" {
+		return f.root
+	}
+	return filepath.Join(f.root, f.artifact)
+}
+
+func sameContent(a, b string) bool {
+	x, err1 := os.ReadFile(a)
+	y, err2 := os.ReadFile(b)
+	return err1 == nil && err2 == nil && string(x) == string(y)
+}
+
+// mergeAll merges every kept file by kind and writes the merged outputs.
+func (m *merger) mergeAll(files []*file) error {
+	byKind := map[ingest.Kind][]*file{}
+	var custom []*file
+	for _, f := range files {
+		if f.ignored != "" {
+			continue
+		}
+		if f.custom {
+			custom = append(custom, f)
+			continue
+		}
+		byKind[f.kind] = append(byKind[f.kind], f)
+	}
+	for _, mf := range m.manifests {
+		if mf.GroupPattern != "" {
+			if re, err := regexp.Compile(mf.GroupPattern); err == nil {
+				m.groupRE = re
+			}
+		}
+	}
+	m.agg = newAggregate(m.opts, m.groupRE)
+	if err := m.mergeResults(byKind[ingest.JUnit], byKind[ingest.GoTestJSON]); err != nil {
+		return err
+	}
+	if err := m.mergeGoCover(byKind[ingest.GoCover]); err != nil {
+		return err
+	}
+	if err := m.mergeLCOV(byKind[ingest.LCOV]); err != nil {
+		return err
+	}
+	if err := m.mergeCobertura(byKind[ingest.Cobertura]); err != nil {
+		return err
+	}
+	return m.mergeCustom(custom)
+}
+
+// mergeResults merges JUnit inputs, and go test -json streams converted
+// to JUnit, into junit.xml, feeding every case to the aggregate.
+func (m *merger) mergeResults(junits, gojson []*file) error {
+	if len(junits)+len(gojson) == 0 {
+		return nil
+	}
+	var inputs []junit.Input
+	for _, f := range junits {
+		inputs = append(inputs, junit.Input{Path: f.path, Worker: f.worker})
+	}
+	origin := map[string]string{}
+	if len(gojson) > 0 {
+		tmp, err := os.MkdirTemp(m.opts.OutDir, ".gotest-")
+		if err != nil {
+			return fmt.Errorf("output directory: %w", err)
+		}
+		defer os.RemoveAll(tmp)
+		for i, f := range gojson {
+			conv := filepath.Join(tmp, fmt.Sprintf("%04d.xml", i))
+			if err := convertGoTest(f, conv); err != nil {
+				m.problem(err)
+			}
+			if st, err := os.Stat(conv); err == nil && st.Size() > 0 {
+				inputs = append(inputs, junit.Input{Path: conv, Worker: f.worker})
+				origin[conv] = f.path
+			}
+		}
+	}
+	var errs []error
+	err := atomicfile.Write(filepath.Join(m.opts.OutDir, JUnitFile), func(w io.Writer) error {
+		_, errs = junit.Merge(w, inputs, junit.MergeOptions{
+			MaxMessage: m.opts.MaxMessage, MaxDetail: m.opts.MaxDetail,
+			OnCase: func(c *model.Case) {
+				if o, ok := origin[c.Source]; ok {
+					c.Source = o
+				}
+				m.agg.add(c)
+			},
+		})
+		// A broken input is reported and the rest still written; only a
+		// failure to write stops the file.
+		for _, e := range errs {
+			var d *diag.Error
+			if !errors.As(e, &d) {
+				return e
+			}
+		}
+		return nil
+	})
+	for _, e := range errs {
+		var d *diag.Error
+		if errors.As(e, &d) {
+			if o, ok := origin[d.File]; ok {
+				c := *d
+				c.File = o
+				e = &c
+			}
+			m.problem(e)
+		}
+	}
+	return err
+}
+
+func convertGoTest(f *file, dst string) error {
+	in, err := os.Open(f.path)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	_, cerr := gotest.ToJUnit(in, out, gotest.Options{Source: f.path, Worker: f.worker})
+	if err := out.Close(); err != nil && cerr == nil {
+		cerr = err
+	}
+	return diag.WithFile(cerr, f.path)
+}
+
+func (m *merger) mergeGoCover(files []*file) error {
+	if len(files) == 0 {
+		return nil
+	}
+	var gm gocover.Merger
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = f.path
+	}
+	for len(names) > 0 {
+		err := gm.AddFiles(names...)
+		if err == nil {
+			break
+		}
+		m.problem(err)
+		// AddFiles stops at the failing file: go on after it.
+		next := len(names)
+		var d *diag.Error
+		for i, n := range names {
+			if errors.As(err, &d) && d.File == n || strings.Contains(err.Error(), n) {
+				next = i + 1
+				break
+			}
+		}
+		names = names[next:]
+	}
+	for _, o := range gm.Overflows() {
+		m.warnf("%s", o)
+	}
+	if gm.Mode() == "" {
+		return nil
+	}
+	if err := atomicfile.Write(filepath.Join(m.opts.OutDir, GoCoverFile), gm.Write); err != nil {
+		return err
+	}
+	m.res.Coverage = append(m.res.Coverage, coverage("go", GoCoverFile, gm.Files()))
+	return nil
+}
+
+func (m *merger) mergeLCOV(files []*file) error {
+	if len(files) == 0 {
+		return nil
+	}
+	var lm lcov.Merger
+	n := 0
+	for _, f := range files {
+		if err := lm.AddFile(f.path); err != nil {
+			m.problem(diag.WithFile(err, f.path))
+			continue
+		}
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	if err := atomicfile.Write(filepath.Join(m.opts.OutDir, LCOVFile), lm.Write); err != nil {
+		return err
+	}
+	m.res.Coverage = append(m.res.Coverage, coverage("lcov", LCOVFile, lm.Files()))
+	return nil
+}
+
+func (m *merger) mergeCobertura(files []*file) error {
+	for _, f := range files {
+		f.ignored = "Cobertura merging is not built yet"
+	}
+	return nil
+}
+
+func coverage(kind, file string, files []model.FileCoverage) Coverage {
+	c := Coverage{Kind: kind, File: file, Files: files}
+	for _, f := range files {
+		c.Total += f.Total
+		c.Covered += f.Covered
+	}
+	return c
+}
+
+func (m *merger) mergeCustom(files []*file) error {
+	if len(files) == 0 {
+		return nil
+	}
+	var inputs []jsonmerge.Input
+	for _, f := range files {
+		h, err := os.Open(f.path)
+		if err != nil {
+			m.problem(err)
+			continue
+		}
+		v, err := jsonmerge.Parse(h, f.path)
+		h.Close()
+		if err != nil {
+			m.problem(err)
+			f.ignored = "invalid JSON"
+			continue
+		}
+		inputs = append(inputs, jsonmerge.Input{Worker: f.worker, Path: f.path, Value: v})
+	}
+	if len(inputs) == 0 {
+		return nil
+	}
+	jsonmerge.Sort(inputs)
+	merged, err := jsonmerge.Merge(inputs, m.opts.JSONPolicy)
+	if err != nil {
+		m.problem(fmt.Errorf("custom JSON outputs: %w", err))
+	} else {
+		m.res.Outputs = merged
+		if err := atomicfile.Write(filepath.Join(m.opts.OutDir, OutputsFile), func(w io.Writer) error { return jsonmerge.Write(w, merged) }); err != nil {
+			return err
+		}
+	}
+	per := jsonmerge.PerWorker(inputs)
+	m.res.OutputsPerWorker = per
+	return atomicfile.Write(filepath.Join(m.opts.OutDir, WorkerOutputFile), func(w io.Writer) error {
+		v := make(map[string]any, len(per))
+		for k, x := range per {
+			v[k] = x
+		}
+		return jsonmerge.Write(w, v)
+	})
+}
+
+// writeTimings writes this run's timings blended with the history.
+func (m *merger) writeTimings() error {
+	run := m.res.Timings
+	if run == nil || len(run.Tests) == 0 {
+		return nil
+	}
+	var hist *timings.File
+	if m.opts.TimingsHistory != "" {
+		if _, err := os.Stat(m.opts.TimingsHistory); err == nil {
+			t, err := ingest.ReadTimings(m.opts.TimingsHistory, m.groupRE)
+			if err != nil {
+				m.problem(fmt.Errorf("--timings-history: %w", err))
+			} else {
+				hist = &timings.File{Timings: *t}
+				if tf, err := timings.ReadFile(m.opts.TimingsHistory); err == nil {
+					hist.Runs = tf.Runs
+				}
+			}
+		} else {
+			m.warnf("--timings-history %q does not exist yet: this run's timings start the history", m.opts.TimingsHistory)
+		}
+	}
+	w := m.opts.TimingsWeight
+	if w == 0 {
+		w = timings.DefaultWeight
+	}
+	out := timings.Blend(hist, run, w)
+	return atomicfile.Write(filepath.Join(m.opts.OutDir, TimingsFile), func(wr io.Writer) error { return timings.Write(wr, out) })
+}
