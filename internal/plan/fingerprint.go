@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strconv"
@@ -117,32 +118,40 @@ func universeFingerprint(sorted []ref) string {
 }
 
 // TimingsFingerprint returns the timings part of a plan fingerprint: it
-// identifies t as loaded, every level and entry, used or not.
+// identifies t as loaded, every level and entry, used or not. Each entry
+// "level\tkey\tvalue\n" is hashed on its own and the hashes are combined
+// by sum and by xor, which do not depend on order: no sort of a hundred
+// thousand keys on every worker's critical path.
 func TimingsFingerprint(t *model.Timings) string {
-	d := xxhash.New()
+	var sum, xor, n uint64
 	if t != nil {
 		var buf []byte
 		for _, level := range []struct {
 			name string
 			m    map[string]float64
 		}{{"tests", t.Tests}, {"files", t.Files}, {"packages", t.Packages}, {"groups", t.Groups}} {
-			keys := make([]string, 0, len(level.m))
-			for k := range level.m {
-				keys = append(keys, k)
-			}
-			slices.Sort(keys)
-			for _, k := range keys {
+			for k, v := range level.m {
 				buf = append(buf[:0], level.name...)
 				buf = append(buf, '\t')
 				buf = append(buf, k...)
 				buf = append(buf, '\t')
-				buf = strconv.AppendFloat(buf, level.m[k], 'g', -1, 64)
+				buf = strconv.AppendFloat(buf, v, 'g', -1, 64)
 				buf = append(buf, '\n')
-				d.Write(buf)
+				h := xxhash.Sum64(buf)
+				sum += h
+				xor ^= h
+				n++
 			}
 		}
 	}
-	return hex16(d.Sum64())
+	if n == 0 {
+		return hex16(xxhash.Sum64(nil))
+	}
+	var b [24]byte
+	binary.LittleEndian.PutUint64(b[0:], n)
+	binary.LittleEndian.PutUint64(b[8:], sum)
+	binary.LittleEndian.PutUint64(b[16:], xor)
+	return hex16(xxhash.Sum64(b[:]))
 }
 
 // assignmentFingerprint returns the assignment part of p's fingerprint.

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"testing"
@@ -25,7 +26,17 @@ func TestFingerprintParts(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantUniverse := sum("a\nb\nc\n")
-	wantTimings := sum("tests\ta\t2\ntests\tb\t1.5\nfiles\tf.py\t1e-07\ngroups\tg\t3\n")
+	// Each entry hashed alone, combined by count, sum and xor.
+	var n, add, xor uint64
+	for _, e := range []string{"tests\ta\t2\n", "tests\tb\t1.5\n", "files\tf.py\t1e-07\n", "groups\tg\t3\n"} {
+		h := xxhash.Sum64String(e)
+		n, add, xor = n+1, add+h, xor^h
+	}
+	var comb [24]byte
+	binary.LittleEndian.PutUint64(comb[0:], n)
+	binary.LittleEndian.PutUint64(comb[8:], add)
+	binary.LittleEndian.PutUint64(comb[16:], xor)
+	wantTimings := sum(string(comb[:]))
 	var assignment strings.Builder
 	assignment.WriteString("version\tv1\ntotal\t2\nstrategy\thash\nby\ttest\nseed\t42\n")
 	for _, s := range p.Shards {
