@@ -31,7 +31,7 @@ func BenchmarkParse(b *testing.B) {
 	data := benchProfile(1, 250, 200) // 50,000 blocks, ~3.5 MB
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		if _, err := parse("bench", 0, bytes.NewReader(data), 0); err != nil {
+		if _, err := parse("bench", 0, bytes.NewReader(data), 0, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -46,7 +46,7 @@ func overflowAt(input, file string, b *block) Overflow {
 // errors are *diag.Error. If Add fails, m is unchanged.
 func (m *Merger) Add(name string, r io.Reader) error {
 	src := m.reserve(name)
-	p, err := parse(name, src, r, m.blocks())
+	p, err := parse(name, src, r, m.blocks(), nil)
 	if err != nil {
 		return err
 	}
@@ -82,6 +82,7 @@ func (m *Merger) AddFiles(names ...string) error {
 	// tokens bounds the inputs parsed but not yet merged, and so memory.
 	tokens := make(chan struct{}, workers+1)
 	jobs := make(chan int)
+	free := make(chan []block, workers+1) // block slices to parse into again
 	var stop atomic.Bool
 	go func() {
 		for i := range names {
@@ -96,11 +97,16 @@ func (m *Merger) AddFiles(names ...string) error {
 			// parsed: profiles of one run list the same blocks.
 			hint := 0
 			for i := range jobs {
+				var reuse []block
+				select {
+				case reuse = <-free:
+				default:
+				}
 				if stop.Load() {
 					results[i] <- result{}
 					continue
 				}
-				p, err := parseFile(names[i], int32(base+i), hint)
+				p, err := parseFile(names[i], int32(base+i), hint, reuse)
 				if err == nil {
 					hint = 0
 					for _, f := range p.files {
@@ -122,6 +128,13 @@ func (m *Merger) AddFiles(names ...string) error {
 		if first == nil {
 			first = m.merge(names[i], r.p)
 		}
+		if first == nil && !r.p.adopted {
+			// Recycle the block slice: fewer page faults and GC cycles.
+			select {
+			case free <- r.p.arena:
+			default:
+			}
+		}
 		if first != nil {
 			stop.Store(true)
 		}
@@ -139,13 +152,13 @@ func (m *Merger) blocks() int {
 	return n
 }
 
-func parseFile(name string, src int32, hint int) (*parsed, error) {
+func parseFile(name string, src int32, hint int, reuse []block) (*parsed, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return parse(name, src, f, hint)
+	return parse(name, src, f, hint, reuse)
 }
 
 func (m *Merger) reserve(name string) int32 {
@@ -172,11 +185,13 @@ func (m *Merger) merge(name string, p *parsed) error {
 		inplace []block
 	}
 	changes := make([]change, 0, len(p.files))
+	adopted := false
 	var overflows []Overflow
 	for _, f := range p.files {
 		acc, ok := m.files[f.name]
 		if !ok {
 			changes = append(changes, change{name: f.name, blocks: f.blocks})
+			adopted = true
 			continue
 		}
 		if i := sameBlocks(acc, f.blocks); i == len(acc) {
@@ -220,6 +235,7 @@ func (m *Merger) merge(name string, p *parsed) error {
 			acc[i].count = s
 		}
 	}
+	p.adopted = adopted
 	m.overflows = append(m.overflows, p.overflows...)
 	m.overflows = append(m.overflows, overflows...)
 	return nil

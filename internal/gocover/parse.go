@@ -31,6 +31,8 @@ type pfile struct {
 // parsed is one input after parsing and normalising: every file's blocks
 // sorted by start with duplicates merged.
 type parsed struct {
+	arena     []block // backs the files' blocks
+	adopted   bool    // the merger kept slices of arena
 	src       int32
 	mode      string
 	files     []*pfile // in order of first appearance
@@ -49,10 +51,15 @@ const (
 // Blocks go into one slice in input order, and each file's blocks are a
 // subslice of it when they come in one run, as they do unless go test
 // -coverpkg wrote the file more than once.
-func parse(name string, src int32, r io.Reader, hint int) (*parsed, error) {
+//
+// reuse, when its capacity is not 0, is a block slice to parse into.
+func parse(name string, src int32, r io.Reader, hint int, reuse []block) (*parsed, error) {
 	p := &parsed{src: src}
 	byName := make(map[string]*pfile)
-	arena := make([]block, 0, hint)
+	arena := reuse[:0]
+	if cap(arena) == 0 {
+		arena = make([]block, 0, hint)
+	}
 	var cur *pfile
 	from := 0                   // where cur's current run starts in arena
 	buf := make([]byte, 64<<10) // grows to readSize for large inputs
@@ -135,6 +142,7 @@ func parse(name string, src int32, r io.Reader, hint int) (*parsed, error) {
 	if cur != nil {
 		cur.runs = append(cur.runs, run{from, len(arena)})
 	}
+	p.arena = arena
 	for _, f := range p.files {
 		if len(f.runs) == 1 {
 			f.blocks = arena[f.runs[0].from:f.runs[0].to:f.runs[0].to]
