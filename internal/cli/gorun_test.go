@@ -67,12 +67,21 @@ func TestGoRunSelectsExactlyTheShard(t *testing.T) {
 						}
 						items := runShard(t, append(args, "--format", "lines"))
 						var got []string
+						untested := 0
 						for _, line := range runShard(t, append(args, "--format", "go-run")) {
 							f := strings.Fields(line)
 							if len(f) < 3 || f[0] != "-run" {
 								t.Fatalf("malformed go-run line %q", line)
 							}
+							for _, p := range f[2:] {
+								if p == "example.com/gomod/f" {
+									untested++
+								}
+							}
 							got = append(got, list(f[1], f[2:], total == 3 && by != "file")...)
+						}
+						if want := map[bool]int{true: 1, false: 0}[i == 0]; untested != want {
+							t.Errorf("worker %d names the package without tests %d times, want %d (worker 0 names it, for coverage)", i, untested, want)
 						}
 						sort.Strings(got)
 						if diff := cmp.Diff(items, got); diff != "" {

@@ -226,6 +226,18 @@ func goRunLines(shard []string, universe []model.Item) []string {
 	return lines
 }
 
+// withUntested adds the packages without tests to the first go-run line
+// (go test runs nothing in them whatever -run says), or to a line of its
+// own that runs no test when there is none.
+func withUntested(lines, pkgs []string) []string {
+	if len(lines) == 0 {
+		return []string{"-run ^$ " + strings.Join(pkgs, " ")}
+	}
+	out := append([]string(nil), lines...)
+	out[0] += " " + strings.Join(pkgs, " ")
+	return out
+}
+
 // buildManifest records the plan and this worker's place in it.
 func buildManifest(p *plan.Plan, id identity, ri runInfo, collector, groupPattern string, env Env) *manifest.Manifest {
 	m := &manifest.Manifest{

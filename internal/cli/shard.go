@@ -144,6 +144,9 @@ type shardRun struct {
 	env       Env
 	items     []model.Item
 	collector string
+	// untested are Go packages matched by --go without tests: worker 0
+	// names them so that coverage reports their statements.
+	untested []string
 }
 
 func (s *shardRun) warnf(format string, args ...any) {
@@ -269,11 +272,12 @@ func (s *shardRun) collect() error {
 				tags = append(tags, t)
 			}
 		}
-		got, err := gocollect.Collect(gocollect.Options{Dir: c.dir, Patterns: c.gos, Tags: tags})
+		got, untested, err := gocollect.CollectPackages(gocollect.Options{Dir: c.dir, Patterns: c.gos, Tags: tags})
 		if err != nil {
 			return err
 		}
 		items = append(items, got...)
+		s.untested = untested
 	}
 	if len(kinds) == 0 {
 		return errors.New("nothing to split: give test ids, --tests-from, --glob or --go")
@@ -318,6 +322,9 @@ func (s *shardRun) runWorker(p *plan.Plan, id identity, groups *regexp.Regexp) (
 	var goRun []string
 	if len(c.gos) > 0 {
 		goRun = goRunLines(items, s.items)
+		if id.index == 0 && len(s.untested) > 0 {
+			goRun = withUntested(goRun, s.untested)
+		}
 	}
 	if c.manifestPath != "" {
 		m := buildManifest(p, id, ri, s.collector, c.groupPattern, s.env)
@@ -360,7 +367,7 @@ func (s *shardRun) runWorker(p *plan.Plan, id identity, groups *regexp.Regexp) (
 		}
 	}
 	if c.exec {
-		if len(items) == 0 {
+		if len(items) == 0 && len(goRun) == 0 {
 			return ExitOK, nil
 		}
 		env := s.env.Environ()

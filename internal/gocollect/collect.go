@@ -45,9 +45,19 @@ type Options struct {
 // would run in the packages that opts.Patterns select, sorted by ID. The
 // package documentation gives the rules.
 func Collect(opts Options) ([]model.Item, error) {
+	items, _, err := CollectPackages(opts)
+	return items, err
+}
+
+// CollectPackages is Collect that also returns the import paths, sorted,
+// of the selected packages in which go test runs nothing. An unsharded
+// `go test -coverprofile` still reports their statements (as not
+// covered), so a sharded run must name them too for its merged profile to
+// be the same.
+func CollectPackages(opts Options) (items []model.Item, untested []string, err error) {
 	c, err := newCollector(opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	patterns := opts.Patterns
 	if len(patterns) == 0 {
@@ -56,15 +66,15 @@ func Collect(opts Options) ([]model.Item, error) {
 	matches := make([]patternMatch, len(patterns))
 	for i, p := range patterns {
 		if matches[i], err = c.resolve(p); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if err := c.scan(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, m := range matches {
 		if err := c.check(m); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	return c.items()
@@ -549,8 +559,9 @@ func (c *collector) check(m patternMatch) error {
 	return fmt.Errorf("pattern %q matched no packages", m.pattern)
 }
 
-// items returns the items of every candidate package.
-func (c *collector) items() ([]model.Item, error) {
+// items returns the items of every candidate package, and the packages
+// without any.
+func (c *collector) items() ([]model.Item, []string, error) {
 	n := 0
 	for _, d := range c.cands {
 		for _, f := range d.tests {
@@ -558,11 +569,13 @@ func (c *collector) items() ([]model.Item, error) {
 		}
 	}
 	items := make([]model.Item, 0, n)
+	var untested []string
 	for _, d := range c.cands {
 		if !d.isPkg {
 			continue
 		}
 		pkg := c.importPath(d.rel)
+		before := len(items)
 		var main *fileState
 		for _, f := range d.tests {
 			if !f.matched {
@@ -571,7 +584,7 @@ func (c *collector) items() ([]model.Item, error) {
 			if f.tf.TestMain.IsValid() {
 				if main != nil {
 					p := f.tf.TestMain
-					return nil, &diag.Error{File: p.Filename, Line: p.Line, Col: p.Column,
+					return nil, nil, &diag.Error{File: p.Filename, Line: p.Line, Col: p.Column,
 						Msg: fmt.Sprintf("multiple definitions of TestMain (also in %q)", main.tf.TestMain.Filename)}
 				}
 				main = f
@@ -581,11 +594,16 @@ func (c *collector) items() ([]model.Item, error) {
 				items = append(items, model.Item{ID: pkg + "." + name, File: file, Package: pkg})
 			}
 		}
+		if len(items) == before {
+			untested = append(untested, pkg)
+		}
 	}
 	// Function names hold no ".", so equal IDs mean the same package and
 	// name: one defined in both test packages. The stable sort keeps the
 	// first file in directory order.
 	slices.SortStableFunc(items, func(a, b model.Item) int { return strings.Compare(a.ID, b.ID) })
 	items = slices.CompactFunc(items, func(a, b model.Item) bool { return a.ID == b.ID })
-	return items, nil
+	slices.Sort(untested)
+	untested = slices.Compact(untested)
+	return items, untested, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/xshard/xshard/internal/atomicfile"
 
+	"github.com/xshard/xshard/internal/cobertura"
 	"github.com/xshard/xshard/internal/collect"
 	"github.com/xshard/xshard/internal/diag"
 	"github.com/xshard/xshard/internal/gocover"
@@ -482,9 +483,25 @@ func (m *merger) mergeLCOV(files []*file) error {
 }
 
 func (m *merger) mergeCobertura(files []*file) error {
-	for _, f := range files {
-		f.ignored = "Cobertura merging is not built yet"
+	if len(files) == 0 {
+		return nil
 	}
+	var cm cobertura.Merger
+	n := 0
+	for _, f := range files {
+		if err := cm.AddFile(f.path); err != nil {
+			m.problem(diag.WithFile(err, f.path))
+			continue
+		}
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	if err := atomicfile.Write(filepath.Join(m.opts.OutDir, CoberturaFile), cm.Write); err != nil {
+		return err
+	}
+	m.res.Coverage = append(m.res.Coverage, coverage("cobertura", CoberturaFile, cm.Files()))
 	return nil
 }
 
