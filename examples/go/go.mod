@@ -1,0 +1,3 @@
+module example.com/xshard-demo
+
+go 1.22
