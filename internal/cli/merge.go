@@ -159,7 +159,11 @@ func printRecap(w io.Writer, res *merge.Result, out string) {
 	if len(v.Unexpected) > 0 {
 		fmt.Fprintf(w, "UNEXPECTED: %d results match no planned test%s\n", len(v.Unexpected), firstFew(v.Unexpected))
 	}
-	for _, d := range v.Duplicated {
+	for i, d := range v.Duplicated {
+		if i == recapLines {
+			fmt.Fprintf(w, "DUPLICATED: ... and %d more tests that ran on more than one worker (see the summary)\n", len(v.Duplicated)-i)
+			break
+		}
 		fmt.Fprintf(w, "DUPLICATED: %s ran on %s\n", d.Test, strings.Join(d.Workers, ", "))
 	}
 	for _, m := range v.Mismatches {
@@ -185,6 +189,10 @@ func printRecap(w io.Writer, res *merge.Result, out string) {
 	}
 	fmt.Fprintf(w, "report: %s\n", filepath.Join(out, "summary.md"))
 }
+
+// recapLines bounds each list the terminal recap prints; the summary and
+// the report have them all.
+const recapLines = 10
 
 func firstFew(s []string) string {
 	const n = 5

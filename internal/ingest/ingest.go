@@ -137,9 +137,12 @@ type Rollup struct {
 }
 
 // NewRollup returns an empty Rollup; groups may be nil.
-func NewRollup(groups *regexp.Regexp) *Rollup {
+func NewRollup(groups *regexp.Regexp) *Rollup { return NewRollupSized(groups, 0) }
+
+// NewRollupSized is NewRollup with room for about n tests.
+func NewRollupSized(groups *regexp.Regexp, n int) *Rollup {
 	return &Rollup{groups: groups, t: model.Timings{
-		Tests:    map[string]float64{},
+		Tests:    make(map[string]float64, n),
 		Files:    map[string]float64{},
 		Packages: map[string]float64{},
 		Groups:   map[string]float64{},
@@ -153,7 +156,13 @@ func (r *Rollup) Add(c *model.Case) {
 	if k.Sub && k.Test == k.Parent {
 		return
 	}
-	s := c.Seconds
+	r.AddKey(k, c.Seconds)
+}
+
+// AddKey counts a case whose key the caller has already computed; it is
+// Add for callers that need the key themselves. Go subtests must be left
+// out by the caller.
+func (r *Rollup) AddKey(k testid.Key, s float64) {
 	if !(s >= 0) || s > 1e9 { // NaN, negative or absurd: not a duration
 		s = 0
 	}

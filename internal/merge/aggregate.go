@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/xshard/xshard/internal/ingest"
 	"github.com/xshard/xshard/internal/manifest"
 	"github.com/xshard/xshard/internal/model"
@@ -15,33 +17,57 @@ import (
 
 const slowestN = 10
 
+// The first fullTraces failures keep their whole (already bounded) trace;
+// later ones keep shortTrace bytes of it.
+const (
+	fullTraces = 100
+	shortTrace = 2 << 10
+)
+
 // aggregate folds cases, one at a time, into what the Result needs,
 // keeping memory proportional to the number of tests, not their output.
 type aggregate struct {
 	opts    Options
 	totals  Totals
 	workers map[string]*Worker
-	// seen maps a top-level test ID to the workers that reported it.
-	seen      map[string][]string
-	failures  []model.Case
-	flaky     []model.Case
-	failMore  int
-	flakyMore int
-	slowest   []model.Case
-	scopes    map[string]*Scope
-	rows      []TestRow
-	rowsMore  int
-	rollup    *ingest.Rollup
-	pseudo    []string // package-level error cases ("[build failed]")
+	// seen maps a top-level test ID to the index+1 of the first worker
+	// that reported it (0 for a worker without a gwN name); dups holds the
+	// workers of the rare tests reported by more than one.
+	seen map[uint64]int32 // keyed by xxhash64 of the ID
+	dups map[string][]string
+	// planned maps each planned item (from the manifests) to its shard
+	// and whether a result matched it; nil without manifests.
+	planned    map[string]*plannedItem
+	unexpected []string
+	failures   []model.Case
+	flaky      []model.Case
+	failMore   int
+	flakyMore  int
+	slowest    []model.Case
+	scopes     map[string]*Scope
+	rows       []TestRow
+	rowsMore   int
+	rollup     *ingest.Rollup
+	pseudo     []string // package-level error cases ("[build failed]")
 }
 
-func newAggregate(opts Options, groups *regexp.Regexp) *aggregate {
+// plannedItem is an item of the plan and whether it got a result.
+type plannedItem struct {
+	shard int32
+	got   bool
+}
+
+// newAggregate returns an empty aggregate; sizeHint is the expected number
+// of tests, so that maps of a million entries are not grown step by step.
+func newAggregate(opts Options, groups *regexp.Regexp, planned map[string]*plannedItem, sizeHint int) *aggregate {
 	return &aggregate{
 		opts:    opts,
 		workers: map[string]*Worker{},
-		seen:    map[string][]string{},
+		seen:    make(map[uint64]int32, sizeHint),
+		dups:    map[string][]string{},
 		scopes:  map[string]*Scope{},
-		rollup:  ingest.NewRollup(groups),
+		rollup:  ingest.NewRollupSized(groups, sizeHint),
+		planned: planned,
 	}
 }
 
@@ -86,7 +112,13 @@ func (a *aggregate) add(c *model.Case) {
 	if c.Outcome == model.Failed || c.Outcome == model.Errored {
 		w.Failed++
 		if len(a.failures) < a.opts.MaxListed {
-			a.failures = append(a.failures, keep(c))
+			f := keep(c)
+			if len(a.failures) >= fullTraces && len(f.Detail) > shortTrace {
+				// Past the first failures, a summary shows no more than
+				// the start of a trace: keep memory bounded by the list.
+				f.Detail = strings.Clone(f.Detail[:shortTrace]) + "…[truncated]"
+			}
+			a.failures = append(a.failures, f)
 		} else {
 			a.failMore++
 		}
@@ -100,7 +132,7 @@ func (a *aggregate) add(c *model.Case) {
 	if !top {
 		return
 	}
-	a.rollup.Add(c)
+	a.rollup.AddKey(k, secs)
 	t.Seconds += secs
 	w.Tests++
 	w.Seconds += secs
@@ -108,15 +140,13 @@ func (a *aggregate) add(c *model.Case) {
 		a.pseudo = append(a.pseudo, k.Test)
 		return
 	}
-	ws := a.seen[k.Test]
-	dup := false
-	for _, x := range ws {
-		if x == c.Worker {
-			dup = true
+	a.see(k.Test, c.Worker)
+	if a.planned != nil {
+		if item, ok := matchItem(k.Test, a.planned); ok {
+			item.got = true
+		} else {
+			a.unexpected = append(a.unexpected, k.Test)
 		}
-	}
-	if !dup {
-		a.seen[k.Test] = append(ws, c.Worker)
 	}
 	scope := k.File
 	if scope == "" {
@@ -135,6 +165,37 @@ func (a *aggregate) add(c *model.Case) {
 	} else {
 		a.rowsMore++
 	}
+}
+
+// see records that worker reported test.
+func (a *aggregate) see(test, worker string) {
+	code := int32(0)
+	if i, ok := model.ParseWorkerID(worker); ok && i < 1<<30 {
+		code = int32(i) + 1
+	}
+	h := xxhash.Sum64String(test)
+	first, ok := a.seen[h]
+	if !ok {
+		a.seen[h] = code
+		return
+	}
+	ws := a.dups[test]
+	if ws == nil {
+		firstName := ""
+		if first > 0 {
+			firstName = model.WorkerID(int(first - 1))
+		}
+		if firstName == worker && first > 0 {
+			return // the same worker again: a rerun, not a duplicate
+		}
+		ws = []string{firstName}
+	}
+	for _, x := range ws {
+		if x == worker {
+			return
+		}
+	}
+	a.dups[test] = append(ws, worker)
 }
 
 // keep copies a case for a list, without the fields lists do not show.
@@ -180,14 +241,8 @@ func (m *merger) verify() {
 	v := &m.res.Verification
 	a := m.agg
 	ms := m.manifests
-	names := make([]string, 0, len(ms))
-	for w := range ms {
-		names = append(names, w)
-	}
-	sort.Slice(names, func(i, j int) bool { return workerLess(names[i], names[j]) })
-	var ref *manifest.Manifest
-	if len(names) > 0 {
-		ref = ms[names[0]]
+	names := m.manifestWorkers()
+	if ref := m.reference(); ref != nil {
 		v.Checked = true
 		v.Expected = ref.Total
 		m.res.Plan = &PlanInfo{
@@ -237,39 +292,19 @@ func (m *merger) verify() {
 		w.Attempt = mf.RunAttempt
 	}
 
-	// Planned items, and the shard each belongs to.
-	planned := map[string]int{}
-	if ref != nil {
-		for _, sh := range ref.Shards {
-			for _, u := range sh.Units {
-				for _, id := range u.ItemIDs() {
-					planned[id] = sh.Index
-				}
-			}
-		}
-	}
-	got := map[string]bool{}
-	for id, ws := range a.seen {
-		if len(ws) > 1 {
-			sorted := append([]string(nil), ws...)
-			sort.Slice(sorted, func(i, j int) bool { return workerLess(sorted[i], sorted[j]) })
-			v.Duplicated = append(v.Duplicated, Duplicate{Test: id, Workers: sorted})
-		}
-		if ref == nil {
-			continue
-		}
-		if item, ok := matchItem(id, planned); ok {
-			got[item] = true
-		} else {
-			v.Unexpected = append(v.Unexpected, id)
-		}
+	for id, ws := range a.dups {
+		sorted := append([]string(nil), ws...)
+		sort.Slice(sorted, func(i, j int) bool { return workerLess(sorted[i], sorted[j]) })
+		v.Duplicated = append(v.Duplicated, Duplicate{Test: id, Workers: sorted})
 	}
 	sort.Slice(v.Duplicated, func(i, j int) bool { return v.Duplicated[i].Test < v.Duplicated[j].Test })
+	v.Unexpected = a.unexpected
 	sort.Strings(v.Unexpected)
+	v.Unexpected = slices.Compact(v.Unexpected)
 	missingTests := map[int][]string{}
-	for id, shard := range planned {
-		if !got[id] {
-			missingTests[shard] = append(missingTests[shard], id)
+	for id, it := range a.planned {
+		if !it.got {
+			missingTests[int(it.shard)] = append(missingTests[int(it.shard)], id)
 		}
 	}
 	for i := 0; i < v.Expected; i++ {
@@ -295,21 +330,60 @@ func nonNil(s []string) []string {
 // matchItem finds the planned item a reported test ID belongs to: the ID
 // itself, its pytest function without parameters, its file (for suites
 // planned by file), or its Go package's test.
-func matchItem(id string, planned map[string]int) (string, bool) {
-	if _, ok := planned[id]; ok {
-		return id, true
+func matchItem(id string, planned map[string]*plannedItem) (*plannedItem, bool) {
+	if it, ok := planned[id]; ok {
+		return it, true
 	}
 	if i := strings.IndexByte(id, '['); i > 0 {
-		if _, ok := planned[id[:i]]; ok {
-			return id[:i], true
+		if it, ok := planned[id[:i]]; ok {
+			return it, true
 		}
 	}
 	if i := strings.Index(id, "::"); i > 0 {
-		if _, ok := planned[id[:i]]; ok {
-			return id[:i], true
+		if it, ok := planned[id[:i]]; ok {
+			return it, true
 		}
 	}
-	return "", false
+	return nil, false
+}
+
+// manifestWorkers returns the workers with a kept manifest, in order.
+func (m *merger) manifestWorkers() []string {
+	names := make([]string, 0, len(m.manifests))
+	for w := range m.manifests {
+		names = append(names, w)
+	}
+	sort.Slice(names, func(i, j int) bool { return workerLess(names[i], names[j]) })
+	return names
+}
+
+// reference returns the manifest whose plan the results are checked
+// against: the first worker's (all must agree, which verify checks), or
+// nil without manifests.
+func (m *merger) reference() *manifest.Manifest {
+	if names := m.manifestWorkers(); len(names) > 0 {
+		return m.manifests[names[0]]
+	}
+	return nil
+}
+
+// plannedItems maps every item of a manifest's plan to its shard.
+func plannedItems(ref *manifest.Manifest) map[string]*plannedItem {
+	n := 0
+	for _, sh := range ref.Shards {
+		for _, u := range sh.Units {
+			n += len(u.ItemIDs())
+		}
+	}
+	planned := make(map[string]*plannedItem, n)
+	for _, sh := range ref.Shards {
+		for _, u := range sh.Units {
+			for _, id := range u.ItemIDs() {
+				planned[id] = &plannedItem{shard: int32(sh.Index)}
+			}
+		}
+	}
+	return planned
 }
 
 // workerLess orders worker names by index (gw2 before gw10), unknown

@@ -324,7 +324,17 @@ func (m *merger) mergeAll(files []*file) error {
 			}
 		}
 	}
-	m.agg = newAggregate(m.opts, m.groupRE)
+	var planned map[string]*plannedItem
+	if ref := m.reference(); ref != nil {
+		planned = plannedItems(ref)
+	}
+	// About one test case per 400 bytes of report: room for the maps of
+	// a million-test run without growing them step by step.
+	var bytes int64
+	for _, f := range append(byKind[ingest.JUnit], byKind[ingest.GoTestJSON]...) {
+		bytes += f.size
+	}
+	m.agg = newAggregate(m.opts, m.groupRE, planned, int(min(bytes/400, 8<<20)))
 	if err := m.mergeResults(byKind[ingest.JUnit], byKind[ingest.GoTestJSON]); err != nil {
 		return err
 	}

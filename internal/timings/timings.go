@@ -30,6 +30,7 @@
 package timings
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -37,7 +38,9 @@ import (
 	"math"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xshard/xshard/internal/diag"
 	"github.com/xshard/xshard/internal/model"
@@ -321,9 +324,9 @@ func (p *parser) skip() error {
 // Write writes f in xshard's format: keys sorted, durations rounded to the
 // millisecond, so that the same figures always give the same bytes.
 func Write(w io.Writer, f *File) error {
-	var b bytes.Buffer
-	b.WriteString("{\n  \"schema\": \"" + Schema + "\",\n")
-	fmt.Fprintf(&b, "  \"runs\": %d", f.Runs)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.WriteString("{\n  \"schema\": \"" + Schema + "\",\n")
+	bw.WriteString("  \"runs\": " + strconv.Itoa(f.Runs))
 	levels := []struct {
 		name string
 		m    map[string]float64
@@ -333,8 +336,9 @@ func Write(w io.Writer, f *File) error {
 		{"packages", f.Timings.Packages},
 		{"groups", f.Timings.Groups},
 	}
+	var num []byte
 	for _, l := range levels {
-		b.WriteString(",\n  \"" + l.name + "\": {")
+		bw.WriteString(",\n  \"" + l.name + "\": {")
 		keys := make([]string, 0, len(l.m))
 		for k := range l.m {
 			keys = append(keys, k)
@@ -342,28 +346,59 @@ func Write(w io.Writer, f *File) error {
 		sort.Strings(keys)
 		for i, k := range keys {
 			if i > 0 {
-				b.WriteByte(',')
+				bw.WriteByte(',')
 			}
-			b.WriteString("\n    ")
-			b.WriteString(quote(k))
-			b.WriteString(": ")
-			b.WriteString(FormatSeconds(l.m[k]))
+			bw.WriteString("\n    ")
+			writeQuoted(bw, k)
+			bw.WriteString(": ")
+			num = appendSeconds(num[:0], l.m[k])
+			bw.Write(num)
 		}
 		if len(keys) > 0 {
-			b.WriteString("\n  ")
+			bw.WriteString("\n  ")
 		}
-		b.WriteByte('}')
+		bw.WriteByte('}')
 	}
-	b.WriteString("\n}\n")
-	_, err := w.Write(b.Bytes())
-	return err
+	bw.WriteString("\n}\n")
+	return bw.Flush()
+}
+
+// writeQuoted writes s as a JSON string without escaping <, > and &: as
+// is when it needs no escape, which is nearly always.
+func writeQuoted(w *bufio.Writer, s string) {
+	plain := utf8.ValidString(s)
+	for i := 0; plain && i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == 0x7f {
+			plain = false
+		}
+	}
+	if plain && !strings.ContainsRune(s, '\u2028') && !strings.ContainsRune(s, '\u2029') {
+		w.WriteByte('"')
+		w.WriteString(s)
+		w.WriteByte('"')
+		return
+	}
+	w.WriteString(quote(s))
 }
 
 // FormatSeconds formats a duration rounded to the millisecond, without
 // trailing zeros: 1.5, 0.002, 12.
-func FormatSeconds(s float64) string {
+func FormatSeconds(s float64) string { return string(appendSeconds(nil, s)) }
+
+func appendSeconds(b []byte, s float64) []byte {
 	r := math.Round(s*1000) / 1000
-	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.3f", r), "0"), ".")
+	start := len(b)
+	b = strconv.AppendFloat(b, r, 'f', 3, 64)
+	for len(b) > start && b[len(b)-1] == '0' {
+		b = b[:len(b)-1]
+	}
+	if len(b) > start && b[len(b)-1] == '.' {
+		b = b[:len(b)-1]
+	}
+	if string(b[start:]) == "-0" {
+		b = append(b[:start], '0')
+	}
+	return b
 }
 
 // DefaultWeight is the share of the newest run in Blend.
@@ -399,6 +434,11 @@ func Blend(history *File, run *model.Timings, w float64) *File {
 	var h model.Timings
 	if history != nil {
 		h = history.Timings
+	} else {
+		// Nothing to blend: the run is the history (no copies of maps
+		// that may hold a million tests).
+		out.Timings = *run
+		return out
 	}
 	out.Timings.Tests = blend(h.Tests, run.Tests)
 	out.Timings.Files = blend(h.Files, run.Files)
