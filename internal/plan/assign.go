@@ -41,13 +41,45 @@ func (u *universe) hashOrder() []int32 {
 			hashes[k] = d.Sum64()
 		}
 	}
-	order := indices(len(u.units))
-	slices.SortFunc(order, func(a, b int32) int {
-		if c := cmp.Compare(hashes[a], hashes[b]); c != 0 {
-			return c
+	return radixOrder(hashes)
+}
+
+// radixOrder returns the indices of keys in ascending key order, equal
+// keys in index order (units are in ID order, so ties go by ID). It is a
+// stable least-significant-digit radix sort on 16-bit digits: four linear
+// passes instead of a comparison sort with random access into keys.
+func radixOrder(keys []uint64) []int32 {
+	type pair struct {
+		key uint64
+		idx int32
+	}
+	a := make([]pair, len(keys))
+	for i, k := range keys {
+		a[i] = pair{k, int32(i)}
+	}
+	b := make([]pair, len(keys))
+	var count [1 << 16]int
+	for shift := uint(0); shift < 64; shift += 16 {
+		clear(count[:])
+		for _, p := range a {
+			count[(p.key>>shift)&0xffff]++
 		}
-		return cmp.Compare(a, b)
-	})
+		sum := 0
+		for i, c := range count {
+			count[i] = sum
+			sum += c
+		}
+		for _, p := range a {
+			d := (p.key >> shift) & 0xffff
+			b[count[d]] = p
+			count[d]++
+		}
+		a, b = b, a
+	}
+	order := make([]int32, len(keys))
+	for i, p := range a {
+		order[i] = p.idx
+	}
 	return order
 }
 

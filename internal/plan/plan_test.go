@@ -761,3 +761,12 @@ func TestUnitItemsDoNotShareCapacity(t *testing.T) {
 		t.Errorf("appending to one unit's Items changed the next unit's to %q", us[1].Items)
 	}
 }
+
+func TestRadixOrderIsStableAndSorted(t *testing.T) {
+	keys := []uint64{5, 1 << 40, 3, 5, 0, 1<<63 + 7, 3, 1 << 20}
+	got := radixOrder(keys)
+	want := []int32{4, 2, 6, 0, 3, 7, 1, 5}
+	if !slices.Equal(got, want) {
+		t.Errorf("radixOrder(%v) = %v, want %v", keys, got, want)
+	}
+}

@@ -3,8 +3,10 @@ package plan
 import (
 	"fmt"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/xshard/xshard/internal/model"
 )
@@ -49,7 +51,7 @@ func prepare(items []model.Item, opts Options) (*universe, error) {
 		}
 		refs[i] = ref{id: id, key: id, idx: int32(i)}
 	}
-	slices.SortFunc(refs, func(a, b ref) int { return strings.Compare(a.id, b.id) })
+	sortRefs(refs, byID)
 	for i := 1; i < len(refs); i++ {
 		if refs[i].id == refs[i-1].id {
 			return nil, fmt.Errorf("duplicate item id %q", refs[i].id)
@@ -76,12 +78,7 @@ func prepare(items []model.Item, opts Options) (*universe, error) {
 		}
 		// IDs are unique, so this order is total and each unit's items
 		// come out sorted.
-		slices.SortFunc(refs, func(a, b ref) int {
-			if c := strings.Compare(a.key, b.key); c != 0 {
-				return c
-			}
-			return strings.Compare(a.id, b.id)
-		})
+		sortRefs(refs, byKeyThenID)
 	}
 
 	// One backing array holds every unit's items, capped per unit so that
@@ -158,4 +155,54 @@ func scope(by By, unitID string, first *model.Item) string {
 		return path.Dir(unitID)
 	}
 	return first.Package
+}
+
+func byID(a, b ref) int { return strings.Compare(a.id, b.id) }
+
+func byKeyThenID(a, b ref) int {
+	if c := strings.Compare(a.key, b.key); c != 0 {
+		return c
+	}
+	return strings.Compare(a.id, b.id)
+}
+
+// parallelSortMin is the size from which sortRefs uses two cores.
+const parallelSortMin = 8192
+
+// sortRefs sorts refs by cmp. Collectors usually hand over sorted IDs, so
+// a sorted input costs one pass; a large unsorted one is sorted in two
+// halves on two goroutines and then merged. cmp must be a total order
+// (IDs are unique), so the result does not depend on how it was reached.
+func sortRefs(refs []ref, cmp func(a, b ref) int) {
+	if slices.IsSortedFunc(refs, cmp) {
+		return
+	}
+	if len(refs) < parallelSortMin || runtime.GOMAXPROCS(0) < 2 {
+		slices.SortFunc(refs, cmp)
+		return
+	}
+	mid := len(refs) / 2
+	lo, hi := refs[:mid], refs[mid:]
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		slices.SortFunc(lo, cmp)
+	}()
+	slices.SortFunc(hi, cmp)
+	wg.Wait()
+	merged := make([]ref, 0, len(refs))
+	i, j := 0, 0
+	for i < len(lo) && j < len(hi) {
+		if cmp(lo[i], hi[j]) <= 0 {
+			merged = append(merged, lo[i])
+			i++
+		} else {
+			merged = append(merged, hi[j])
+			j++
+		}
+	}
+	merged = append(merged, lo[i:]...)
+	merged = append(merged, hi[j:]...)
+	copy(refs, merged)
 }
