@@ -1,0 +1,367 @@
+package report
+
+import (
+	"bytes"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xshard/xshard/internal/merge"
+	"github.com/xshard/xshard/internal/model"
+	"github.com/xshard/xshard/internal/testid"
+)
+
+// The HTML report is one file: html/template renders the static sections
+// (escaping every value for its context), and the table of all tests is
+// drawn by the page's script from the rows embedded as JSON, a window of
+// rows at a time, so that it stays fast with hundreds of thousands. The
+// script builds the DOM with textContent only. A Content-Security-Policy
+// forbids every network request and every script but the page's own (by
+// its hash), so even markup that escaped escaping could not run.
+
+var (
+	//go:embed assets/report.html.tmpl
+	pageTemplate string
+	//go:embed assets/report.css
+	pageCSS string
+	//go:embed assets/report.js
+	pageJS string
+
+	page = template.Must(template.New("report.html").Funcs(template.FuncMap{
+		"duration": duration,
+		"count":    func(n int) string { return count(n) },
+		"count64":  func(n int64) string { return count(n) },
+		"percent":  percent,
+		"plural":   plural,
+		"inc":      func(i int) int { return i + 1 },
+	}).Parse(pageTemplate))
+
+	pageCSP = func() string {
+		sum := sha256.Sum256([]byte(pageJS))
+		return "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-" +
+			base64.StdEncoding.EncodeToString(sum[:]) + "'"
+	}()
+)
+
+const (
+	htmlListMax     = 2000 // items per verification list and coverage table
+	htmlTraceBytes  = 64 << 10
+	htmlOutputBytes = 1 << 20
+)
+
+type htmlCase struct {
+	ID, Worker, Outcome, Class, Duration, Location, Message, Detail string
+	Attempts                                                        int
+}
+
+type htmlWorker struct {
+	Name, Status, Class, Tests, Time, Predicted, Deviation string
+	Bar, Mark                                              template.CSS
+	HasMark                                                bool
+}
+
+type htmlTuning struct {
+	Workers          int
+	Wall, Jobs       string
+	Bar              template.CSS
+	Recommended, Cur bool
+}
+
+type htmlCoverage struct {
+	Kind, File, Percent string
+	Covered, Total      int64
+	Bar                 template.CSS
+	Files               []htmlFile
+	More                int
+}
+
+type htmlFile struct {
+	File, Percent  string
+	Covered, Total int64
+	Bar            template.CSS
+	Class          string
+}
+
+type htmlList struct {
+	Items []string
+	More  int
+}
+
+type htmlPage struct {
+	Title, CSP, Generated string
+	Status                runStatus
+	Headline              string
+	Totals                merge.Totals
+	Workers               string
+	CoveragePercent       string
+	Failures, Flaky       []htmlCase
+	Checked, OK           bool
+	Expected              int
+	MissingWorkers        []struct {
+		Name  string
+		Tests htmlList
+	}
+	Missing, Unexpected, Mismatches htmlList
+	Duplicated                      []merge.Duplicate
+	Slowest                         []htmlCase
+	Scopes                          []merge.Scope
+	Balance                         []htmlWorker
+	Tuning                          []htmlTuning
+	TuningBy, Overhead              string
+	Recommended                     int
+	Coverage                        []htmlCoverage
+	Rankings                        []ranking
+	OutputsJSON                     string
+	Problems, Warnings              []string
+	TestsShown, TestsOmitted        int
+	CSS                             template.CSS
+	JS                              template.JS
+	Data                            template.JS
+}
+
+// HTML writes report.html: one self-contained page (inline CSS and
+// script, no network requests, works from file://) with the headline,
+// failures with their traces, verification, a filterable and searchable
+// table of every test in res.Tests, per-worker bars, worker-count tuning,
+// coverage by file and the custom outputs.
+func HTML(w io.Writer, res *merge.Result, opts Options) error {
+	st := statusOf(res)
+	p := &htmlPage{
+		Title:        opts.title(),
+		CSP:          pageCSP,
+		Status:       st,
+		Headline:     headlineWords(res, st),
+		Totals:       res.Totals,
+		Checked:      res.Verification.Checked,
+		OK:           res.Verification.OK(),
+		Expected:     res.Verification.Expected,
+		Problems:     res.Problems,
+		Warnings:     res.Warnings,
+		TestsShown:   len(res.Tests),
+		TestsOmitted: res.TestsOmitted,
+		CSS:          template.CSS(pageCSS),
+		JS:           template.JS(pageJS),
+	}
+	if !opts.Generated.IsZero() {
+		p.Generated = opts.Generated.UTC().Format(time.RFC3339)
+	}
+	present := 0
+	for _, wk := range res.Workers {
+		if wk.Present {
+			present++
+		}
+	}
+	p.Workers = count(present)
+	if n := max(len(res.Workers), res.Verification.Expected); n > present {
+		p.Workers = count(present) + " of " + count(n)
+	}
+	for i := range res.Failures {
+		p.Failures = append(p.Failures, toHTMLCase(&res.Failures[i], opts))
+	}
+	for i := range res.Flaky {
+		p.Flaky = append(p.Flaky, toHTMLCase(&res.Flaky[i], opts))
+	}
+	for i := range res.Slowest[:min(len(res.Slowest), slowestShown)] {
+		p.Slowest = append(p.Slowest, toHTMLCase(&res.Slowest[i], opts))
+	}
+	p.Scopes = res.SlowestScopes[:min(len(res.SlowestScopes), slowestShown)]
+	v := &res.Verification
+	for _, mw := range v.MissingWorkers {
+		p.MissingWorkers = append(p.MissingWorkers, struct {
+			Name  string
+			Tests htmlList
+		}{mw.Name, capList(mw.Tests)})
+	}
+	p.Missing, p.Unexpected, p.Mismatches = capList(v.Missing), capList(v.Unexpected), capList(v.Mismatches)
+	p.Duplicated = v.Duplicated[:min(len(v.Duplicated), htmlListMax)]
+	p.Balance = htmlBalance(res)
+	htmlTuningRows(p, res, opts)
+	for _, c := range res.Coverage {
+		p.Coverage = append(p.Coverage, htmlCov(c))
+	}
+	if len(res.Coverage) > 0 {
+		p.CoveragePercent = percent(res.Coverage[0].Percent())
+	}
+	if res.Outputs != nil {
+		p.Rankings = digest(res.Outputs)
+		if b, err := json.MarshalIndent(res.Outputs, "", "  "); err == nil {
+			p.OutputsJSON = clip(string(b), htmlOutputBytes)
+		}
+	}
+	data, err := testRows(res)
+	if err != nil {
+		return err
+	}
+	p.Data = template.JS(data)
+	return page.Execute(w, p)
+}
+
+func capList(items []string) htmlList {
+	n := min(len(items), htmlListMax)
+	return htmlList{Items: items[:n], More: len(items) - n}
+}
+
+func toHTMLCase(c *model.Case, opts Options) htmlCase {
+	h := htmlCase{
+		ID:       testid.Of(c).Test,
+		Worker:   workerName(c.Worker),
+		Outcome:  c.Outcome.String(),
+		Class:    c.Outcome.String(),
+		Duration: duration(c.Seconds),
+		Message:  clip(strings.TrimSpace(c.Message), htmlTraceBytes),
+		Detail:   clip(trimBlank(c.Detail), htmlTraceBytes),
+		Attempts: c.FailedAttempts,
+	}
+	if c.Flaky() {
+		h.Outcome, h.Class = "flaky", "flaky"
+	}
+	if h.Detail == h.Message {
+		h.Detail = ""
+	}
+	if f, n := Locate(c, opts); f != "" {
+		h.Location = f + ":" + strconv.Itoa(n)
+	}
+	return h
+}
+
+func cssWidth(share float64) template.CSS {
+	if math.IsNaN(share) || share < 0 {
+		share = 0
+	}
+	return template.CSS("width:" + strconv.FormatFloat(min(share, 1)*100, 'f', 2, 64) + "%")
+}
+
+func htmlBalance(res *merge.Result) []htmlWorker {
+	most, sum, n := 0.0, 0.0, 0
+	for _, w := range res.Workers {
+		most = max(most, w.Seconds, w.Predicted)
+		if w.Present {
+			sum += w.Seconds
+			n++
+		}
+	}
+	var out []htmlWorker
+	for _, w := range res.Workers {
+		h := htmlWorker{Name: w.Name, Status: "ok", Class: "passed", Tests: count(w.Tests), Time: duration(w.Seconds), Predicted: "–", Deviation: "–"}
+		switch {
+		case !w.Present:
+			h.Status, h.Class, h.Tests, h.Time = "missing", "missing", "–", "–"
+		case w.Failed > 0:
+			h.Status, h.Class = plural(w.Failed, "failure", "failures"), "failed"
+		}
+		if most > 0 {
+			h.Bar = cssWidth(w.Seconds / most)
+			if w.Predicted > 0 {
+				h.HasMark = true
+				h.Mark = template.CSS("left:" + strconv.FormatFloat(min(w.Predicted/most, 1)*100, 'f', 2, 64) + "%")
+			}
+		}
+		if w.Predicted > 0 {
+			h.Predicted = duration(w.Predicted)
+		}
+		if w.Present && n > 0 && sum > 0 {
+			mean := sum / float64(n)
+			h.Deviation = signedPercent(100 * (w.Seconds - mean) / mean)
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+func htmlTuningRows(p *htmlPage, res *merge.Result, opts Options) {
+	rec, table := RecommendWorkers(res, opts)
+	if len(table) == 0 {
+		return
+	}
+	_, p.TuningBy = tuningUnits(res)
+	p.Overhead = duration(opts.JobOverhead)
+	p.Recommended = rec
+	most := 0.0
+	for _, t := range table {
+		most = max(most, t.Wall)
+	}
+	cur := currentWorkers(res)
+	for _, t := range table {
+		h := htmlTuning{Workers: t.Workers, Wall: duration(t.Wall), Jobs: duration(t.JobSeconds), Recommended: t.Workers == rec, Cur: t.Workers == cur}
+		if most > 0 {
+			h.Bar = cssWidth(t.Wall / most)
+		}
+		p.Tuning = append(p.Tuning, h)
+	}
+}
+
+func htmlCov(c merge.Coverage) htmlCoverage {
+	h := htmlCoverage{Kind: c.Kind, File: c.File, Percent: percent(c.Percent()), Covered: c.Covered, Total: c.Total, Bar: cssWidth(c.Percent() / 100)}
+	files := leastCovered(c.Files)
+	h.More = max(len(files)-htmlListMax, 0)
+	for _, f := range files[:min(len(files), htmlListMax)] {
+		pc := filePercent(f)
+		class := "good"
+		if pc < 50 {
+			class = "bad"
+		} else if pc < 80 {
+			class = "warn"
+		}
+		h.Files = append(h.Files, htmlFile{File: f.File, Percent: percent(pc), Covered: f.Covered, Total: f.Total, Bar: cssWidth(pc / 100), Class: class})
+	}
+	return h
+}
+
+// testRows encodes res.Tests for the page's script: {"w": [workers],
+// "r": [[id, worker index, outcome, flaky 0|1, seconds], ...]}. Strings
+// go through encoding/json, which escapes <, > and & (and U+2028/9), so
+// that no test name can close the script element that holds the data.
+func testRows(res *merge.Result) ([]byte, error) {
+	var b bytes.Buffer
+	workers := map[string]int{}
+	var names []string
+	idx := make([]int, len(res.Tests))
+	for i, r := range res.Tests {
+		k, ok := workers[r.Worker]
+		if !ok {
+			k = len(names)
+			workers[r.Worker] = k
+			names = append(names, r.Worker)
+		}
+		idx[i] = k
+	}
+	ws, err := json.Marshal(names)
+	if err != nil {
+		return nil, err
+	}
+	if names == nil {
+		ws = []byte("[]")
+	}
+	b.Grow(len(res.Tests) * 64)
+	b.WriteString(`{"w":`)
+	b.Write(ws)
+	b.WriteString(`,"r":[`)
+	for i, r := range res.Tests {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		id, err := json.Marshal(strings.ToValidUTF8(r.ID, "\uFFFD"))
+		if err != nil {
+			return nil, err
+		}
+		flaky := 0
+		if r.Flaky {
+			flaky = 1
+		}
+		secs := r.Seconds
+		if math.IsNaN(secs) || math.IsInf(secs, 0) || secs < 0 {
+			secs = 0
+		}
+		fmt.Fprintf(&b, "[%s,%d,%d,%d,%s]", id, idx[i], min(int(r.Outcome), 3), flaky, strconv.FormatFloat(secs, 'g', 6, 64))
+	}
+	b.WriteString("]}")
+	return b.Bytes(), nil
+}

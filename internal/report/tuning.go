@@ -1,0 +1,137 @@
+package report
+
+import (
+	"math"
+	"slices"
+
+	"github.com/xshard/xshard/internal/merge"
+	"github.com/xshard/xshard/internal/plan"
+)
+
+// TuningWorkers are the worker counts that RecommendWorkers predicts, as
+// matrices are usually written; the run's own count is added when it is
+// not one of them.
+var TuningWorkers = []int{1, 2, 4, 8, 16, 32}
+
+// Prediction is the predicted cost of a run with Workers workers.
+type Prediction struct {
+	Workers int
+	// Makespan is the predicted test time of the busiest worker; Wall
+	// adds the job overhead: the run's wall time.
+	Makespan float64
+	Wall     float64
+	// JobSeconds is what all jobs together cost: the test time plus the
+	// overhead of every job (billed runner time).
+	JobSeconds float64
+}
+
+// RecommendWorkers predicts the wall time of the run for each of
+// TuningWorkers (and the run's own worker count) from this run's timings
+// at the plan's granularity, and recommends a worker count: with
+// Options.TargetDuration, the smallest count whose predicted wall time
+// meets it, else the one with the least; without it, the smallest count
+// within 10% of the least. It returns 0 and no table when there are no
+// timings, or only zeros.
+func RecommendWorkers(res *merge.Result, opts Options) (n int, table []Prediction) {
+	units, _ := tuningUnits(res)
+	if len(units) == 0 {
+		return 0, nil
+	}
+	overhead := opts.JobOverhead
+	if math.IsNaN(overhead) || overhead < 0 {
+		overhead = 0
+	}
+	sum := 0.0
+	for _, u := range units {
+		if u > 0 {
+			sum += u
+		}
+	}
+	if sum == 0 {
+		return 0, nil
+	}
+	ns := slices.Clone(TuningWorkers)
+	if cur := currentWorkers(res); cur > 0 && !slices.Contains(ns, cur) {
+		ns = append(ns, cur)
+		slices.Sort(ns)
+	}
+	for _, k := range ns {
+		m := plan.Predict(units, k)
+		table = append(table, Prediction{
+			Workers:    k,
+			Makespan:   m,
+			Wall:       m + overhead,
+			JobSeconds: sum + float64(k)*overhead,
+		})
+	}
+	best := table[0]
+	for _, p := range table {
+		if p.Wall < best.Wall {
+			best = p
+		}
+	}
+	if opts.TargetDuration > 0 {
+		for _, p := range table {
+			if p.Wall <= opts.TargetDuration {
+				return p.Workers, table
+			}
+		}
+		return best.Workers, table
+	}
+	for _, p := range table {
+		if p.Wall <= best.Wall*1.1 {
+			return p.Workers, table
+		}
+	}
+	return best.Workers, table
+}
+
+// currentWorkers is the run's worker count: the plan's, else the number
+// of workers seen or expected.
+func currentWorkers(res *merge.Result) int {
+	if res.Plan != nil && res.Plan.Total > 0 {
+		return res.Plan.Total
+	}
+	return max(len(res.Workers), res.Verification.Expected)
+}
+
+// tuningUnits returns the durations of the units a plan would balance,
+// sorted by unit name so that predictions are deterministic, and names
+// the granularity: the plan's when the timings have it, else tests, else
+// the rows of the test table.
+func tuningUnits(res *merge.Result) ([]float64, string) {
+	if t := res.Timings; t != nil {
+		by := "test"
+		if res.Plan != nil && res.Plan.By != "" {
+			by = res.Plan.By
+		}
+		m := map[string]map[string]float64{"test": t.Tests, "file": t.Files, "package": t.Packages, "group": t.Groups}[by]
+		if len(m) == 0 {
+			by, m = "test", t.Tests
+		}
+		if len(m) > 0 {
+			return sortedValues(m), by
+		}
+	}
+	if len(res.Tests) == 0 {
+		return nil, ""
+	}
+	m := make(map[string]float64, len(res.Tests))
+	for _, r := range res.Tests {
+		m[r.ID] += r.Seconds
+	}
+	return sortedValues(m), "test"
+}
+
+func sortedValues(m map[string]float64) []float64 {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	v := make([]float64, len(keys))
+	for i, k := range keys {
+		v[i] = m[k]
+	}
+	return v
+}
