@@ -96,8 +96,8 @@ func TestLocate(t *testing.T) {
 			opts: Options{RepoRoot: "/w/repo"}, wantNone: true,
 		},
 		{
-			name: "a path escaping the repository is dropped",
-			c:    model.Case{Classname: "tests.test_a", Name: "test_x", Detail: "../../etc/x.py:5: in f"},
+			name:     "a path escaping the repository is dropped",
+			c:        model.Case{Classname: "tests.test_a", Name: "test_x", Detail: "../../etc/x.py:5: in f"},
 			wantNone: true,
 		},
 		{

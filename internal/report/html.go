@@ -103,6 +103,7 @@ type htmlPage struct {
 	Workers               string
 	CoveragePercent       string
 	Failures, Flaky       []htmlCase
+	FailedTotal           int
 	Checked, OK           bool
 	Expected              int
 	MissingWorkers        []struct {
@@ -140,6 +141,7 @@ func HTML(w io.Writer, res *merge.Result, opts Options) error {
 		Status:       st,
 		Headline:     headlineWords(res, st),
 		Totals:       res.Totals,
+		FailedTotal:  max(res.Totals.Failed+res.Totals.Errors, len(res.Failures)),
 		Checked:      res.Verification.Checked,
 		OK:           res.Verification.OK(),
 		Expected:     res.Verification.Expected,

@@ -215,7 +215,11 @@ func writeFailures(d *doc, res *merge.Result, opts Options) {
 	if len(res.Failures) == 0 {
 		return
 	}
-	l := &list{head: fmt.Sprintf("## ❌ Failures (%s)\n\n", count(len(res.Failures))), what: "failures"}
+	head := fmt.Sprintf("## ❌ Failures (%s)\n\n", count(len(res.Failures)))
+	if total := res.Totals.Failed + res.Totals.Errors; total > len(res.Failures) {
+		head = fmt.Sprintf("## ❌ Failures (%s)\n\nThe first %s are listed; `junit.xml` and the full report have them all.\n\n", count(total), count(len(res.Failures)))
+	}
+	l := &list{head: head, what: "failures"}
 	for i := range res.Failures {
 		l.items = append(l.items, failureBlock(&res.Failures[i], opts))
 	}
