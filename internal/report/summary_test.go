@@ -33,3 +33,20 @@ func TestSummaryGolden(t *testing.T) {
 		})
 	}
 }
+
+func TestEmptyResult(t *testing.T) {
+	res := &merge.Result{}
+	got := Summary(res, Options{})
+	for _, want := range []string{"# ⚠️ xshard: no tests ran\n", "Completeness was not checked: no manifests."} {
+		if !strings.Contains(got, want) {
+			t.Errorf("summary of an empty result does not contain %q:\n%s", want, got)
+		}
+	}
+	var b strings.Builder
+	if err := HTML(&b, res, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `<script type="application/json" id="xshard-data">{"w":[],"r":[]}</script>`) {
+		t.Error("the page of an empty result does not embed empty rows")
+	}
+}
