@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the tests need and a clean CI machine lacks: Debian's
-# pytest and pytest-cov for the pytest oracle (internal/e2e). Safe to run
+# pytest and pytest-cov for the pytest oracle (internal/e2e), and Chromium
+# for the browser test of report.html (internal/report). Safe to run
 # again: it installs only what is missing.
 set -euo pipefail
 need=()
 if ! /usr/bin/python3 -c 'import pytest, pytest_cov' 2>/dev/null; then
   need+=(python3-pytest python3-pytest-cov)
+fi
+if ! command -v chromium >/dev/null 2>&1; then
+  need+=(chromium)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]}"

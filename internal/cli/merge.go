@@ -9,9 +9,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/xshard/xshard/internal/atomicfile"
 	"github.com/xshard/xshard/internal/ghaction"
+	"github.com/xshard/xshard/internal/gocollect"
 	"github.com/xshard/xshard/internal/jsonmerge"
 	"github.com/xshard/xshard/internal/merge"
+	"github.com/xshard/xshard/internal/report"
 )
 
 const mergeUsage = `Usage: merge [flags] input...
@@ -46,6 +49,7 @@ type mergeConfig struct {
 	targetDuration durationFlag
 	maxMessage     int
 	maxDetail      int
+	reportURL      string
 }
 
 func (c *mergeConfig) flags() *flag.FlagSet {
@@ -63,6 +67,7 @@ func (c *mergeConfig) flags() *flag.FlagSet {
 	fs.Var(&c.targetDuration, "target-duration", "recommend the fewest workers whose predicted wall time is within `duration`")
 	fs.IntVar(&c.maxMessage, "max-message", 4<<10, "keep at most `bytes` of each failure message")
 	fs.IntVar(&c.maxDetail, "max-detail", 64<<10, "keep at most `bytes` of each failure trace")
+	fs.StringVar(&c.reportURL, "report-url", "", "link the job summary to the full report at `url` (an uploaded artifact, say)")
 	return fs
 }
 
@@ -119,13 +124,27 @@ func runMerge(c *mergeConfig, inputs []string, env Env) (int, error) {
 	if err := writeReports(c, res, env); err != nil {
 		return ExitInput, err
 	}
+	// Problems, warnings and the recap quote artifacts: in GitHub Actions
+	// they are echoed between stop-commands markers, so that a test name
+	// cannot become a workflow command.
+	var log, recap strings.Builder
 	for _, p := range res.Problems {
-		fmt.Fprintf(env.Stderr, "merge: %s\n", p)
+		fmt.Fprintf(&log, "merge: %s\n", p)
 	}
 	for _, w := range res.Warnings {
-		fmt.Fprintf(env.Stderr, "merge: warning: %s\n", w)
+		fmt.Fprintf(&log, "merge: warning: %s\n", w)
 	}
-	printRecap(env.Stdout, res, c.out)
+	printRecap(&recap, res, c.out)
+	if ghaction.Active(env.Getenv) {
+		gh := ghaction.New(env.Stdout, env.Getenv)
+		if log.Len() > 0 {
+			report.WriteLog(env.Stderr, log.String(), gh.Token(log.String()))
+		}
+		report.WriteLog(env.Stdout, recap.String(), gh.Token(recap.String()))
+	} else {
+		io.WriteString(env.Stderr, log.String())
+		io.WriteString(env.Stdout, recap.String())
+	}
 	switch {
 	case len(res.Problems) > 0 || !res.Verification.OK():
 		return ExitInput, nil
@@ -187,7 +206,7 @@ func printRecap(w io.Writer, res *merge.Result, out string) {
 	for _, cv := range res.Coverage {
 		fmt.Fprintf(w, "coverage (%s): %.1f%% of %d\n", cv.Kind, cv.Percent(), cv.Total)
 	}
-	fmt.Fprintf(w, "report: %s\n", filepath.Join(out, "summary.md"))
+	fmt.Fprintf(w, "report: %s\n", filepath.Join(out, "report.html"))
 }
 
 // recapLines bounds each list the terminal recap prints; the summary and
@@ -205,11 +224,38 @@ func firstFew(s []string) string {
 	return ": " + strings.Join(s[:n], ", ") + ", ..."
 }
 
-// writeReports writes summary.md and, in GitHub Actions, the step summary
-// and outputs.
+// reportOptions gathers what the report needs from flags and the
+// environment: the Go module (to map import paths to files), the
+// checkout's root, the clock.
+func reportOptions(c *mergeConfig, env Env) report.Options {
+	opts := report.Options{
+		RepoRoot:       env.Getenv("GITHUB_WORKSPACE"),
+		JobOverhead:    c.jobOverhead.d.Seconds(),
+		TargetDuration: c.targetDuration.d.Seconds(),
+		ReportURL:      c.reportURL,
+	}
+	if path, root, err := gocollect.FindModule("."); err == nil {
+		opts.ModulePath = path
+		base := opts.RepoRoot
+		if base == "" {
+			base, _ = filepath.Abs(".")
+		}
+		if rel, err := filepath.Rel(base, root); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
+			opts.ModuleDir = filepath.ToSlash(rel)
+		}
+	}
+	return opts
+}
+
+// writeReports writes summary.md and report.html and, in GitHub Actions,
+// the step summary, annotations and step outputs.
 func writeReports(c *mergeConfig, res *merge.Result, env Env) error {
-	summary := plainSummary(res)
-	if err := writeFile(filepath.Join(c.out, "summary.md"), summary); err != nil {
+	opts := reportOptions(c, env)
+	summary := report.Summary(res, opts)
+	if err := atomicfile.WriteFile(filepath.Join(c.out, "summary.md"), []byte(summary)); err != nil {
+		return err
+	}
+	if err := atomicfile.Write(filepath.Join(c.out, "report.html"), func(w io.Writer) error { return report.HTML(w, res, opts) }); err != nil {
 		return err
 	}
 	if !ghaction.Active(env.Getenv) {
@@ -219,6 +265,11 @@ func writeReports(c *mergeConfig, res *merge.Result, env Env) error {
 	if err := gh.AddStepSummary(summary); err != nil {
 		return err
 	}
+	list, _ := report.Annotations(res, opts)
+	if err := report.WriteAnnotations(env.Stdout, list); err != nil {
+		return err
+	}
+	recommended, _ := report.RecommendWorkers(res, opts)
 	t := res.Totals
 	cov := ""
 	if len(res.Coverage) > 0 {
@@ -226,7 +277,11 @@ func writeReports(c *mergeConfig, res *merge.Result, env Env) error {
 	}
 	timingsFile := ""
 	if res.Timings != nil && len(res.Timings.Tests) > 0 {
-		timingsFile = filepath.Join(c.out, "timings.json")
+		timingsFile = filepath.Join(c.out, merge.TimingsFile)
+	}
+	rec := ""
+	if recommended > 0 {
+		rec = strconv.Itoa(recommended)
 	}
 	outs := []struct{ k, v string }{
 		{"total", strconv.Itoa(t.Tests)},
@@ -238,6 +293,7 @@ func writeReports(c *mergeConfig, res *merge.Result, env Env) error {
 		{"coverage-percent", cov},
 		{"report-dir", c.out},
 		{"timings-file", timingsFile},
+		{"recommended-workers", rec},
 	}
 	for _, o := range outs {
 		if err := gh.SetOutput(o.k, o.v); err != nil {

@@ -2,6 +2,8 @@ package gocollect
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"unicode"
@@ -135,4 +137,27 @@ func unquoteArg(s string) (string, bool) {
 		return "", false
 	}
 	return s, true
+}
+
+// FindModule returns the path and the root directory of the module that
+// holds dir, by the go.mod in dir or its nearest parent.
+func FindModule(dir string) (path, root string, err error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", "", err
+	}
+	root, err = findModuleRoot(abs)
+	if err != nil {
+		return "", "", err
+	}
+	name := filepath.Join(root, "go.mod")
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return "", "", err
+	}
+	mf, err := parseModFile(name, data)
+	if err != nil {
+		return "", "", err
+	}
+	return mf.Path, root, nil
 }
