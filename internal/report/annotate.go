@@ -54,6 +54,9 @@ const (
 // how many were left out and where to find them.
 func Annotations(res *merge.Result, opts Options) (list []Annotation, omitted int) {
 	var errs, warns []Annotation
+	// The cases behind failure and flaky annotations, by index: only the
+	// annotations GitHub will show are located (Locate reads traces).
+	errCase, warnCase := map[int]*model.Case{}, map[int]*model.Case{}
 	for _, p := range res.Problems {
 		errs = append(errs, Annotation{Level: LevelError, Title: "xshard: input error", Message: p})
 	}
@@ -85,8 +88,8 @@ func Annotations(res *merge.Result, opts Options) (list []Annotation, omitted in
 		a := Annotation{Level: LevelError,
 			Title:   fmt.Sprintf("%s %s on %s", testid.Of(c).Test, verb(c.Outcome), workerName(c.Worker)),
 			Message: failureText(c)}
-		a.File, a.Line = Locate(c, opts)
 		errs = append(errs, a)
+		errCase[len(errs)-1] = c
 	}
 	for _, w := range v.MissingWorkers {
 		msg := "The worker uploaded no results: its job failed, was cancelled or its artifact is missing."
@@ -101,8 +104,8 @@ func Annotations(res *merge.Result, opts Options) (list []Annotation, omitted in
 			Title: fmt.Sprintf("%s is flaky: passed on %s after %s", testid.Of(c).Test, workerName(c.Worker),
 				plural(c.FailedAttempts, "failed attempt", "failed attempts")),
 			Message: failureText(c)}
-		a.File, a.Line = Locate(c, opts)
 		warns = append(warns, a)
+		warnCase[len(warns)-1] = c
 	}
 
 	var notes []Annotation
@@ -116,6 +119,16 @@ func Annotations(res *merge.Result, opts Options) (list []Annotation, omitted in
 			Message: fmt.Sprintf("GitHub shows %d annotations of each level per step; the job summary and report.html list all %d.",
 				MaxAnnotationsPerLevel, len(cands))})
 		return cands[:MaxAnnotationsPerLevel]
+	}
+	for i := range min(len(errs), MaxAnnotationsPerLevel) {
+		if c := errCase[i]; c != nil {
+			errs[i].File, errs[i].Line = Locate(c, opts)
+		}
+	}
+	for i := range min(len(warns), MaxAnnotationsPerLevel) {
+		if c := warnCase[i]; c != nil {
+			warns[i].File, warns[i].Line = Locate(c, opts)
+		}
 	}
 	list = append(list, take(errs, "errors")...)
 	list = append(list, take(warns, "warnings")...)
@@ -249,13 +262,26 @@ var (
 // relative to Options.RepoRoot or matched to the test's file. It returns
 // "" and 0 when nothing points into the repository.
 func Locate(c *model.Case, opts Options) (file string, line int) {
+	return locate(c, opts)
+}
+
+// locateBytes is how much of a trace Locate reads.
+const locateBytes = 4 << 10
+
+func locate(c *model.Case, opts Options) (file string, line int) {
 	k := testid.Of(c)
 	if c.File != "" && c.Line > 0 {
 		if f := repoPath(c.File, c, k, opts); f != "" {
 			return f, c.Line
 		}
 	}
-	text := c.Message + "\n" + c.Detail
+	// The frames sought are near the top of a trace: scanning its first
+	// locateBytes keeps a thousand 64 KiB traces cheap.
+	detail := c.Detail
+	if len(detail) > locateBytes {
+		detail = detail[:locateBytes]
+	}
+	text := c.Message + "\n" + detail
 	pick := func(f string, l string) (string, int) {
 		n, err := strconv.Atoi(l)
 		if err != nil || n <= 0 {

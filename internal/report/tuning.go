@@ -1,8 +1,10 @@
 package report
 
 import (
+	"cmp"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/xshard/xshard/internal/merge"
 	"github.com/xshard/xshard/internal/plan"
@@ -33,6 +35,34 @@ type Prediction struct {
 // within 10% of the least. It returns 0 and no table when there are no
 // timings, or only zeros.
 func RecommendWorkers(res *merge.Result, opts Options) (n int, table []Prediction) {
+	// The summary, the HTML report and the step outputs all ask; with a
+	// million tests each answer costs seconds, so the last is kept.
+	key := tuningKey{res, opts.JobOverhead, opts.TargetDuration}
+	tuningMemo.Lock()
+	defer tuningMemo.Unlock()
+	if tuningMemo.key == key {
+		return tuningMemo.n, slices.Clone(tuningMemo.table)
+	}
+	n, table = recommendWorkers(res, opts)
+	tuningMemo.key, tuningMemo.n, tuningMemo.table = key, n, slices.Clone(table)
+	return n, table
+}
+
+type tuningKey struct {
+	res              *merge.Result
+	overhead, target float64
+}
+
+// tuningMemo holds the last RecommendWorkers answer. A Result is not
+// changed once merged, so its pointer identifies it.
+var tuningMemo struct {
+	sync.Mutex
+	key   tuningKey
+	n     int
+	table []Prediction
+}
+
+func recommendWorkers(res *merge.Result, opts Options) (n int, table []Prediction) {
 	units, _ := tuningUnits(res)
 	if len(units) == 0 {
 		return 0, nil
@@ -96,7 +126,7 @@ func currentWorkers(res *merge.Result) int {
 }
 
 // tuningUnits returns the durations of the units a plan would balance,
-// sorted by unit name so that predictions are deterministic, and names
+// largest first so that predictions are deterministic, and names
 // the granularity: the plan's when the timings have it, else tests, else
 // the rows of the test table.
 func tuningUnits(res *merge.Result) ([]float64, string) {
@@ -123,15 +153,14 @@ func tuningUnits(res *merge.Result) ([]float64, string) {
 	return sortedValues(m), "test"
 }
 
+// sortedValues returns the values of m, largest first. A prediction
+// depends only on the durations, not on which unit has which, so sorting
+// the numbers (not a million keys) makes it deterministic.
 func sortedValues(m map[string]float64) []float64 {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+	v := make([]float64, 0, len(m))
+	for _, x := range m {
+		v = append(v, x)
 	}
-	slices.Sort(keys)
-	v := make([]float64, len(keys))
-	for i, k := range keys {
-		v[i] = m[k]
-	}
+	slices.SortFunc(v, func(a, b float64) int { return cmp.Compare(b, a) })
 	return v
 }
