@@ -3,6 +3,7 @@ package plan
 import (
 	"cmp"
 	"encoding/binary"
+	"math"
 	"slices"
 
 	"github.com/cespare/xxhash/v2"
@@ -15,7 +16,7 @@ func (u *universe) assign(total int) *Plan {
 	case Hash:
 		shardOf = cut(u.hashOrder(), total)
 	default:
-		shardOf = balance(u.seconds(), u.lptOrder(), total)
+		shardOf = balance(u.sec, lptOrder(u.sec), total)
 	}
 	return u.build(total, shardOf)
 }
@@ -25,19 +26,19 @@ func (u *universe) assign(total int) *Plan {
 // This order is the hash strategy's compatibility promise: it must never
 // change for the same IDs and seed.
 func (u *universe) hashOrder() []int32 {
-	hashes := make([]uint64, len(u.units))
+	hashes := make([]uint64, len(u.ids))
 	if u.seed == 0 {
-		for k := range u.units {
-			hashes[k] = xxhash.Sum64String(u.units[k].ID)
+		for k, id := range u.ids {
+			hashes[k] = xxhash.Sum64String(id)
 		}
 	} else {
 		var salt [8]byte
 		binary.LittleEndian.PutUint64(salt[:], u.seed)
 		d := xxhash.New()
-		for k := range u.units {
+		for k, id := range u.ids {
 			d.Reset()
 			d.Write(salt[:])
-			d.WriteString(u.units[k].ID)
+			d.WriteString(id)
 			hashes[k] = d.Sum64()
 		}
 	}
@@ -46,8 +47,9 @@ func (u *universe) hashOrder() []int32 {
 
 // radixOrder returns the indices of keys in ascending key order, equal
 // keys in index order (units are in ID order, so ties go by ID). It is a
-// stable least-significant-digit radix sort on 16-bit digits: four linear
-// passes instead of a comparison sort with random access into keys.
+// stable least-significant-digit radix sort on 16-bit digits: up to four
+// linear passes, none for a digit that all keys share, instead of a
+// comparison sort with random access into keys.
 func radixOrder(keys []uint64) []int32 {
 	type pair struct {
 		key uint64
@@ -57,24 +59,41 @@ func radixOrder(keys []uint64) []int32 {
 	for i, k := range keys {
 		a[i] = pair{k, int32(i)}
 	}
-	b := make([]pair, len(keys))
-	var count [1 << 16]int
-	for shift := uint(0); shift < 64; shift += 16 {
-		clear(count[:])
+	if len(a) < radixOrderMin {
+		slices.SortFunc(a, func(x, y pair) int {
+			if c := cmp.Compare(x.key, y.key); c != 0 {
+				return c
+			}
+			return cmp.Compare(x.idx, y.idx)
+		})
+	} else {
+		b := make([]pair, len(keys))
+		count := make([]int32, 4<<16)
 		for _, p := range a {
-			count[(p.key>>shift)&0xffff]++
+			k := p.key
+			count[k&0xffff]++
+			count[1<<16+(k>>16)&0xffff]++
+			count[2<<16+(k>>32)&0xffff]++
+			count[3<<16+(k>>48)]++
 		}
-		sum := 0
-		for i, c := range count {
-			count[i] = sum
-			sum += c
+		for pass := range 4 {
+			shift := uint(16 * pass)
+			c := count[pass<<16 : (pass+1)<<16]
+			if int(c[(a[0].key>>shift)&0xffff]) == len(a) {
+				continue // every key has this digit
+			}
+			sum := int32(0)
+			for i, n := range c {
+				c[i] = sum
+				sum += n
+			}
+			for _, p := range a {
+				d := (p.key >> shift) & 0xffff
+				b[c[d]] = p
+				c[d]++
+			}
+			a, b = b, a
 		}
-		for _, p := range a {
-			d := (p.key >> shift) & 0xffff
-			b[count[d]] = p
-			count[d]++
-		}
-		a, b = b, a
 	}
 	order := make([]int32, len(keys))
 	for i, p := range a {
@@ -82,6 +101,10 @@ func radixOrder(keys []uint64) []int32 {
 	}
 	return order
 }
+
+// radixOrderMin is the number of keys from which radixOrder does not
+// simply compare them: below it, clearing the digit counts costs more.
+const radixOrderMin = 2048
 
 // cut deals order into total contiguous runs whose sizes differ by at most
 // one, the longer runs first, and returns the shard of every unit.
@@ -102,45 +125,20 @@ func cut(order []int32, total int) []int32 {
 	return shardOf
 }
 
-// seconds returns the units' durations, in unit order.
-func (u *universe) seconds() []float64 {
-	sec := make([]float64, len(u.units))
-	for k := range u.units {
-		sec[k] = u.units[k].Seconds
-	}
-	return sec
-}
-
-// lptOrder returns unit indices longest first, ties by ID.
-func (u *universe) lptOrder() []int32 {
-	return lptOrder(u.seconds())
-}
-
+// lptOrder returns the indices of sec longest first, ties by index (by
+// ID, for units). sec has no NaN and nothing below zero but -0, which ties
+// with 0. Non-negative floats order as their bits do, so this is a radix
+// sort on the complemented bits.
 func lptOrder(sec []float64) []int32 {
-	// Sorting the durations beside the indices keeps the comparisons in
-	// cache; sec has no NaN.
-	type entry struct {
-		s float64
-		k int32
-	}
-	es := make([]entry, len(sec))
+	keys := make([]uint64, len(sec))
 	for k, s := range sec {
-		es[k] = entry{s, int32(k)}
-	}
-	slices.SortFunc(es, func(a, b entry) int {
-		if a.s != b.s {
-			if a.s > b.s {
-				return -1
-			}
-			return 1
+		if s != 0 {
+			keys[k] = ^math.Float64bits(s)
+		} else {
+			keys[k] = ^uint64(0)
 		}
-		return cmp.Compare(a.k, b.k)
-	})
-	order := make([]int32, len(es))
-	for i := range es {
-		order[i] = es[i].k
 	}
-	return order
+	return radixOrder(keys)
 }
 
 func indices(n int) []int32 {
@@ -159,23 +157,25 @@ func (u *universe) build(total int, shardOf []int32) *Plan {
 		By:                  u.by,
 		Seed:                u.seed,
 		Shards:              make([]Shard, total),
-		KnownShare:          float64(u.known) / float64(len(u.units)),
+		KnownShare:          float64(u.known) / float64(len(u.ids)),
 		UniverseFingerprint: u.universeFP,
-		TimingsFingerprint:  u.timingsFP,
 	}
-	counts := make([]int, total)
+	next := make([]int, total) // where the next unit of each shard goes
 	for _, s := range shardOf {
-		counts[s]++
+		next[s]++
 	}
-	backing := make([]Unit, len(u.units))
+	backing := make([]Unit, len(u.ids))
 	off := 0
 	for s := range total {
-		p.Shards[s] = Shard{Index: s, Units: backing[off : off : off+counts[s]]}
-		off += counts[s]
+		n := next[s]
+		p.Shards[s] = Shard{Index: s, Units: backing[off : off+n : off+n]}
+		next[s] = off
+		off += n
 	}
 	// Units are in ID order, so each shard's come out sorted too.
 	for k, s := range shardOf {
-		p.Shards[s].Units = append(p.Shards[s].Units, u.units[k])
+		backing[next[s]] = Unit{ID: u.ids[k], Items: u.unitItems(k), Seconds: u.sec[k], Known: u.isKnown[k]}
+		next[s]++
 	}
 	for s := range p.Shards {
 		sh := &p.Shards[s]
@@ -185,11 +185,12 @@ func (u *universe) build(total int, shardOf []int32) *Plan {
 		p.Makespan = max(p.Makespan, sh.Seconds)
 	}
 	sum, longest := 0.0, 0.0
-	for k := range u.units {
-		sum += u.units[k].Seconds
-		longest = max(longest, u.units[k].Seconds)
+	for _, s := range u.sec {
+		sum += s
+		longest = max(longest, s)
 	}
 	p.LowerBound = max(longest, sum/float64(total))
-	p.Fingerprint = FingerprintVersion + "-" + u.universeFP + "-" + u.timingsFP + "-" + assignmentFingerprint(p)
+	p.TimingsFingerprint = u.timingsFingerprint()
+	p.Fingerprint = FingerprintVersion + "-" + u.universeFP + "-" + p.TimingsFingerprint + "-" + assignmentFingerprint(p)
 	return p
 }

@@ -29,9 +29,9 @@ func ChooseTotal(items []model.Item, opts Options, target, overhead float64, max
 		return nil, err
 	}
 	sum, longest := 0.0, 0.0
-	for k := range u.units {
-		sum += u.units[k].Seconds
-		longest = max(longest, u.units[k].Seconds)
+	for _, s := range u.sec {
+		sum += s
+		longest = max(longest, s)
 	}
 	var best *Plan
 	for n := 1; n <= maxWorkers; n++ {

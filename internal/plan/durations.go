@@ -13,20 +13,58 @@ import (
 // durations_test.go hold them.
 type durations struct {
 	items  []model.Item
-	refs   []ref   // sorted by unit, then item ID
-	starts []int32 // unit k holds refs[starts[k]:starts[k+1]]
+	refs   []int32 // item indices, by unit then item ID
+	starts []int32 // unit k holds refs[starts[k]:starts[k+1]]; nil: refs[k]
 	by     By
 	t      *model.Timings
 
+	// itemSec, when set, is the history of every item by index, -1 for
+	// none: what itemSeconds would return, looked up ahead of time.
+	itemSec []float64
+	lookups *chunks
 	itemEst *estimator // item-level estimates, built on first use
 }
 
-// fill sets Seconds and Known on every unit and returns how many units are
-// known.
-func (d *durations) fill(units []Unit) int {
+// lookUpItems starts filling itemSec, on another core when there are many
+// items; wait finishes it.
+func (d *durations) lookUpItems() {
 	if d.t.Len() == 0 {
-		for k := range units {
-			units[k].Seconds = 1
+		return
+	}
+	d.itemSec = make([]float64, len(d.items))
+	d.lookups = startChunks(len(d.items), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			s, ok := d.itemSeconds(&d.items[i])
+			if !ok {
+				s = -1
+			}
+			d.itemSec[i] = s
+		}
+	})
+}
+
+// wait finishes the lookups that lookUpItems started.
+func (d *durations) wait() {
+	if d.lookups != nil {
+		d.lookups.finish()
+		d.lookups = nil
+	}
+}
+
+// first returns the index of the first item of unit k.
+func (d *durations) first(k int) int32 {
+	if d.starts == nil {
+		return d.refs[k]
+	}
+	return d.refs[d.starts[k]]
+}
+
+// fill sets the seconds and known flag of every unit, given their IDs,
+// and returns how many units are known.
+func (d *durations) fill(ids []string, sec []float64, isKnown []bool) int {
+	if d.t.Len() == 0 {
+		for k := range sec {
+			sec[k] = 1
 		}
 		return 0
 	}
@@ -40,47 +78,56 @@ func (d *durations) fill(units []Unit) int {
 		level = d.t.Groups
 	}
 	known := 0
-	for k := range units {
-		u := &units[k]
+	for k := range sec {
+		var s float64
+		var ok bool
 		if d.by == ByTest {
-			u.Seconds, u.Known = d.itemSeconds(&d.items[d.refs[k].idx])
-		} else if s, ok := lookup(level, u.ID); ok {
-			u.Seconds, u.Known = s, true
-		} else {
-			u.Seconds, u.Known = d.sumItems(d.refs[d.starts[k]:d.starts[k+1]])
+			s, ok = d.itemSecondsAt(d.refs[k])
+		} else if s, ok = lookup(level, ids[k]); !ok {
+			s, ok = d.sumItems(d.refs[d.starts[k]:d.starts[k+1]])
 		}
-		if u.Known {
+		sec[k], isKnown[k] = s, ok
+		if ok {
 			known++
 		}
 	}
 	if known == 0 {
-		for k := range units {
-			units[k].Seconds = 1
+		for k := range sec {
+			sec[k] = 1
 		}
 		return 0
 	}
-	if known == len(units) {
+	if known == len(sec) {
 		return known
 	}
 
 	est := newEstimator()
-	for k := range units {
-		if units[k].Known {
-			est.add(d.unitScope(units, k), units[k].Seconds)
+	for k := range sec {
+		if isKnown[k] {
+			est.add(d.unitScope(ids, k), sec[k])
 		}
 	}
 	est.finish()
-	for k := range units {
-		if !units[k].Known {
-			units[k].Seconds = est.estimate(d.unitScope(units, k))
+	for k := range sec {
+		if !isKnown[k] {
+			sec[k] = est.estimate(d.unitScope(ids, k))
 		}
 	}
 	return known
 }
 
-// unitScope returns the scope of units[k] for estimates.
-func (d *durations) unitScope(units []Unit, k int) string {
-	return scope(d.by, units[k].ID, &d.items[d.refs[d.starts[k]].idx])
+// unitScope returns the scope of unit k for estimates.
+func (d *durations) unitScope(ids []string, k int) string {
+	return scope(d.by, ids[k], &d.items[d.first(k)])
+}
+
+// itemSecondsAt returns itemSeconds of the item at index i.
+func (d *durations) itemSecondsAt(i int32) (float64, bool) {
+	if d.itemSec != nil {
+		s := d.itemSec[i]
+		return s, s >= 0 // -0 is a usable duration, -1 is none
+	}
+	return d.itemSeconds(&d.items[i])
 }
 
 // itemSeconds returns the history of one item: its test entry, else the
@@ -97,10 +144,10 @@ func (d *durations) itemSeconds(it *model.Item) (float64, bool) {
 
 // sumItems rolls a unit's duration up from its items. It is known when any
 // item is; items without history then count as the item-level estimate.
-func (d *durations) sumItems(refs []ref) (float64, bool) {
+func (d *durations) sumItems(refs []int32) (float64, bool) {
 	anyKnown := false
-	for i := range refs {
-		if _, ok := d.itemSeconds(&d.items[refs[i].idx]); ok {
+	for _, i := range refs {
+		if _, ok := d.itemSecondsAt(i); ok {
 			anyKnown = true
 			break
 		}
@@ -109,9 +156,9 @@ func (d *durations) sumItems(refs []ref) (float64, bool) {
 		return 0, false
 	}
 	sum := 0.0
-	for i := range refs {
-		it := &d.items[refs[i].idx]
-		s, ok := d.itemSeconds(it)
+	for _, i := range refs {
+		it := &d.items[i]
+		s, ok := d.itemSecondsAt(i)
 		if !ok {
 			s = d.itemEstimator().estimate(it.Package)
 		}
@@ -125,9 +172,9 @@ func (d *durations) sumItems(refs []ref) (float64, bool) {
 func (d *durations) itemEstimator() *estimator {
 	if d.itemEst == nil {
 		d.itemEst = newEstimator()
-		for i := range d.refs {
-			it := &d.items[d.refs[i].idx]
-			if s, ok := d.itemSeconds(it); ok {
+		for _, i := range d.refs {
+			it := &d.items[i]
+			if s, ok := d.itemSecondsAt(i); ok {
 				d.itemEst.add(it.Package, s)
 			}
 		}

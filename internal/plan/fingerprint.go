@@ -108,15 +108,6 @@ func UniverseFingerprint(ids []string) string {
 	return hex16(d.Sum64())
 }
 
-func universeFingerprint(sorted []ref) string {
-	d := xxhash.New()
-	for i := range sorted {
-		d.WriteString(sorted[i].id)
-		d.WriteString("\n")
-	}
-	return hex16(d.Sum64())
-}
-
 // TimingsFingerprint returns the timings part of a plan fingerprint: it
 // identifies t as loaded, every level and entry, used or not. Each entry
 // "level\tkey\tvalue\n" is hashed on its own and the hashes are combined
@@ -155,15 +146,16 @@ func TimingsFingerprint(t *model.Timings) string {
 }
 
 // assignmentFingerprint returns the assignment part of p's fingerprint.
+// The lines go to the hash in large blocks: the digest's cost per Write
+// is more than that of a short line.
 func assignmentFingerprint(p *Plan) string {
 	d := xxhash.New()
-	buf := make([]byte, 0, 256)
+	buf := make([]byte, 0, 64<<10)
 	line := func(key string, val []byte) {
-		buf = append(buf[:0], key...)
+		buf = append(buf, key...)
 		buf = append(buf, '\t')
 		buf = append(buf, val...)
 		buf = append(buf, '\n')
-		d.Write(buf)
 	}
 	var num [20]byte
 	line("version", []byte(FingerprintVersion))
@@ -174,12 +166,16 @@ func assignmentFingerprint(p *Plan) string {
 	for s := range p.Shards {
 		line("shard", strconv.AppendInt(num[:0], int64(p.Shards[s].Index), 10))
 		for k := range p.Shards[s].Units {
-			buf = append(buf[:0], "unit\t"...)
+			if len(buf) >= cap(buf)-512 {
+				d.Write(buf)
+				buf = buf[:0]
+			}
+			buf = append(buf, "unit\t"...)
 			buf = append(buf, p.Shards[s].Units[k].ID...)
 			buf = append(buf, '\n')
-			d.Write(buf)
 		}
 	}
+	d.Write(buf)
 	return hex16(d.Sum64())
 }
 

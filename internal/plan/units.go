@@ -3,34 +3,51 @@ package plan
 import (
 	"fmt"
 	"path"
-	"runtime"
-	"slices"
 	"strings"
-	"sync"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/xshard/xshard/internal/model"
 )
 
 // universe is everything about a set of items and options that does not
 // depend on the number of shards: the units with their durations and the
 // fingerprints of the inputs. ChooseTotal prepares it once and assigns it
-// for many totals.
+// for many totals. Units live in parallel slices, in ID order, and become
+// Units only in a plan.
 type universe struct {
 	strategy Strategy // resolved: Hash or Timing
 	by       By
 	seed     uint64
-	units    []Unit // sorted by ID
-	known    int    // units whose Seconds came from history
+	ids      []string  // unit IDs, sorted
+	items    []string  // the units' items: see unitItems
+	starts   []int32   // unit k holds items[starts[k]:starts[k+1]]; nil: items[k]
+	sec      []float64 // predicted seconds of each unit
+	isKnown  []bool    // its Seconds came from history
+	known    int       // units whose Seconds came from history
 
 	universeFP string
 	timingsFP  string
+	timingsFPc chan string // delivers timingsFP while it is being computed
 }
 
-// ref is one item on its way into a unit.
-type ref struct {
-	id  string // item ID
-	key string // unit ID
-	idx int32  // index into the items given to Make
+// unitItems returns the items of unit k, capped so that an append to one
+// unit's Items cannot overwrite its neighbour's.
+func (u *universe) unitItems(k int) []string {
+	if u.starts == nil {
+		return u.items[k : k+1 : k+1]
+	}
+	i, j := u.starts[k], u.starts[k+1]
+	return u.items[i:j:j]
+}
+
+// timingsFingerprint returns the timings part of the fingerprint, waiting
+// for it if prepare left it to another core.
+func (u *universe) timingsFingerprint() string {
+	if u.timingsFPc != nil {
+		u.timingsFP = <-u.timingsFPc
+		u.timingsFPc = nil
+	}
+	return u.timingsFP
 }
 
 // prepare validates items and opts, groups the items into units and gives
@@ -43,74 +60,73 @@ func prepare(items []model.Item, opts Options) (*universe, error) {
 	if len(items) == 0 {
 		return nil, ErrNoItems
 	}
-	refs := make([]ref, len(items))
+	size := 0
 	for i := range items {
-		id := items[i].ID
-		if id == "" {
+		if items[i].ID == "" {
 			return nil, fmt.Errorf("item %d has an empty id", i)
 		}
-		refs[i] = ref{id: id, key: id, idx: int32(i)}
+		size += len(items[i].ID) + 1
 	}
-	sortRefs(refs, byID)
-	for i := 1; i < len(refs); i++ {
-		if refs[i].id == refs[i-1].id {
-			return nil, fmt.Errorf("duplicate item id %q", refs[i].id)
-		}
-	}
-	u := &universe{
-		by:         by,
-		seed:       opts.Seed,
-		universeFP: universeFingerprint(refs),
-	}
-	// Hashing large timings means sorting every key: do it on another
-	// core while the units are built. The maps are only read.
-	timingsFP := make(chan string, 1)
-	if opts.Timings.Len() >= 4096 {
-		go func() { timingsFP <- TimingsFingerprint(opts.Timings) }()
+	u := &universe{by: by, seed: opts.Seed}
+	// Hashing large timings formats every entry: do it on another core,
+	// until the plan needs it. The maps are only read.
+	if opts.Timings.Len() >= parallelMin {
+		c := make(chan string, 1)
+		go func() { c <- TimingsFingerprint(opts.Timings) }()
+		u.timingsFPc = c
 	} else {
-		timingsFP <- TimingsFingerprint(opts.Timings)
+		u.timingsFP = TimingsFingerprint(opts.Timings)
 	}
-	defer func() { u.timingsFP = <-timingsFP }()
+	d := durations{items: items, by: by, t: opts.Timings}
+	if by == ByTest {
+		// Every item is a unit: look up its history while the IDs are
+		// sorted, in item order and on both cores.
+		d.lookUpItems()
+	}
+	// Whatever the outcome, nothing keeps reading items once we return.
+	defer d.wait()
 
-	if by != ByTest {
-		for i := range refs {
-			refs[i].key = unitKey(&items[refs[i].idx], by, &opts)
-		}
-		// IDs are unique, so this order is total and each unit's items
-		// come out sorted.
-		sortRefs(refs, byKeyThenID)
-	}
-
-	// One backing array holds every unit's items, capped per unit so that
-	// an append to one unit's Items cannot overwrite its neighbour's.
-	ids := make([]string, len(refs))
-	for i := range refs {
-		ids[i] = refs[i].id
-	}
-	nunits := len(refs)
-	if by != ByTest {
-		nunits = 1
-		for i := 1; i < len(refs); i++ {
-			if refs[i].key != refs[i-1].key {
-				nunits++
+	order, dup := sortStrings(len(items), func(i int32) string { return items[i].ID })
+	if dup {
+		for r := 1; r < len(order); r++ {
+			if id := items[order[r]].ID; id == items[order[r-1]].ID {
+				u.timingsFingerprint()
+				return nil, fmt.Errorf("duplicate item id %q", id)
 			}
 		}
 	}
-	u.units = make([]Unit, 0, nunits)
-	starts := make([]int32, 0, nunits+1) // unit k holds refs[starts[k]:starts[k+1]]
-	for i := 0; i < len(refs); {
-		j := i + 1
-		for j < len(refs) && refs[j].key == refs[i].key {
-			j++
-		}
-		u.units = append(u.units, Unit{ID: refs[i].key, Items: ids[i:j:j]})
-		starts = append(starts, int32(i))
-		i = j
-	}
-	starts = append(starts, int32(len(refs)))
 
-	d := durations{items: items, refs: refs, starts: starts, by: by, t: opts.Timings}
-	u.known = d.fill(u.units)
+	// The sorted IDs, each followed by "\n", are what the universe
+	// fingerprint hashes; kept as one string, they also give the units
+	// their IDs with no scattered reads left for later.
+	ids := make([]string, len(order))
+	var b strings.Builder
+	b.Grow(size)
+	for r, i := range order {
+		ids[r] = items[i].ID
+		b.WriteString(ids[r])
+		b.WriteByte('\n')
+	}
+	all := b.String()
+	u.universeFP = hex16(xxhash.Sum64String(all))
+	off := 0
+	for r := range ids {
+		n := len(ids[r])
+		ids[r] = all[off : off+n]
+		off += n + 1
+	}
+
+	if by == ByTest {
+		u.ids, u.items = ids, ids
+		d.refs = order
+	} else {
+		u.groupUnits(items, order, ids, &opts, &d)
+	}
+
+	u.sec = make([]float64, len(u.ids))
+	u.isKnown = make([]bool, len(u.ids))
+	d.wait()
+	u.known = d.fill(u.ids, u.sec, u.isKnown)
 
 	u.strategy = strategy
 	if strategy == Auto {
@@ -120,6 +136,32 @@ func prepare(items []model.Item, opts Options) (*universe, error) {
 		}
 	}
 	return u, nil
+}
+
+// groupUnits groups the items, in ID order (order, ids), into units by
+// their unit keys and points d at them.
+func (u *universe) groupUnits(items []model.Item, order []int32, ids []string, opts *Options, d *durations) {
+	keys := make([]string, len(order))
+	for r, i := range order {
+		keys[r] = unitKey(&items[i], u.by, opts)
+	}
+	// A stable sort by key keeps each unit's items in ID order.
+	pos := indices(len(order))
+	sortStringsStable(pos, func(r int32) string { return keys[r] })
+	u.items = make([]string, len(pos))
+	d.refs = make([]int32, len(pos))
+	for j, r := range pos {
+		u.items[j] = ids[r]
+		d.refs[j] = order[r]
+	}
+	for j := range pos {
+		if j == 0 || keys[pos[j]] != keys[pos[j-1]] {
+			u.ids = append(u.ids, keys[pos[j]])
+			u.starts = append(u.starts, int32(j))
+		}
+	}
+	u.starts = append(u.starts, int32(len(pos)))
+	d.starts = u.starts
 }
 
 // unitKey returns the ID of the unit that holds it at granularity by.
@@ -155,54 +197,4 @@ func scope(by By, unitID string, first *model.Item) string {
 		return path.Dir(unitID)
 	}
 	return first.Package
-}
-
-func byID(a, b ref) int { return strings.Compare(a.id, b.id) }
-
-func byKeyThenID(a, b ref) int {
-	if c := strings.Compare(a.key, b.key); c != 0 {
-		return c
-	}
-	return strings.Compare(a.id, b.id)
-}
-
-// parallelSortMin is the size from which sortRefs uses two cores.
-const parallelSortMin = 8192
-
-// sortRefs sorts refs by cmp. Collectors usually hand over sorted IDs, so
-// a sorted input costs one pass; a large unsorted one is sorted in two
-// halves on two goroutines and then merged. cmp must be a total order
-// (IDs are unique), so the result does not depend on how it was reached.
-func sortRefs(refs []ref, cmp func(a, b ref) int) {
-	if slices.IsSortedFunc(refs, cmp) {
-		return
-	}
-	if len(refs) < parallelSortMin || runtime.GOMAXPROCS(0) < 2 {
-		slices.SortFunc(refs, cmp)
-		return
-	}
-	mid := len(refs) / 2
-	lo, hi := refs[:mid], refs[mid:]
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		slices.SortFunc(lo, cmp)
-	}()
-	slices.SortFunc(hi, cmp)
-	wg.Wait()
-	merged := make([]ref, 0, len(refs))
-	i, j := 0, 0
-	for i < len(lo) && j < len(hi) {
-		if cmp(lo[i], hi[j]) <= 0 {
-			merged = append(merged, lo[i])
-			i++
-		} else {
-			merged = append(merged, hi[j])
-			j++
-		}
-	}
-	merged = append(merged, lo[i:]...)
-	merged = append(merged, hi[j:]...)
-	copy(refs, merged)
 }
