@@ -32,6 +32,9 @@ status=0
 echo
 cat "$out/report/summary.md"
 echo
+echo "== the next run, planned with this run's timings ($out/report/timings.json)"
+(cd "$suite" && "$bin/shard" --go ./... --total "$workers" --plan --timings "$out/report/timings.json")
+echo
 echo "report directory: $out/report"
 [ -f "$out/report/report.html" ] && echo "HTML report: $out/report/report.html"
 exit "$status"
