@@ -160,22 +160,40 @@ func (u *universe) build(total int, shardOf []int32) *Plan {
 		KnownShare:          float64(u.known) / float64(len(u.ids)),
 		UniverseFingerprint: u.universeFP,
 	}
-	next := make([]int, total) // where the next unit of each shard goes
+	// byShard lists the units shard by shard, each shard's in ID order
+	// since units are in ID order; shard s's end at ends[s].
+	ends := make([]int, total)
 	for _, s := range shardOf {
-		next[s]++
+		ends[s]++
 	}
-	backing := make([]Unit, len(u.ids))
+	next := make([]int, total)
 	off := 0
 	for s := range total {
-		n := next[s]
-		p.Shards[s] = Shard{Index: s, Units: backing[off : off+n : off+n]}
 		next[s] = off
-		off += n
+		off += ends[s]
+		ends[s] = off
 	}
-	// Units are in ID order, so each shard's come out sorted too.
+	byShard := make([]int32, len(shardOf))
 	for k, s := range shardOf {
-		backing[next[s]] = Unit{ID: u.ids[k], Items: u.unitItems(k), Seconds: u.sec[k], Known: u.isKnown[k]}
+		byShard[next[s]] = int32(k)
 		next[s]++
+	}
+	// The assignment fingerprint needs only the IDs: hash them on another
+	// core while the Units are written.
+	assignmentFP := make(chan string, 1)
+	if len(byShard) >= parallelMin {
+		go func() { assignmentFP <- u.assignmentFingerprint(total, byShard, ends) }()
+	} else {
+		assignmentFP <- u.assignmentFingerprint(total, byShard, ends)
+	}
+	backing := make([]Unit, len(byShard))
+	for i, k := range byShard {
+		backing[i] = Unit{ID: u.ids[k], Items: u.unitItems(int(k)), Seconds: u.sec[k], Known: u.isKnown[k]}
+	}
+	start := 0
+	for s := range total {
+		p.Shards[s] = Shard{Index: s, Units: backing[start:ends[s]:ends[s]]}
+		start = ends[s]
 	}
 	for s := range p.Shards {
 		sh := &p.Shards[s]
@@ -191,6 +209,6 @@ func (u *universe) build(total int, shardOf []int32) *Plan {
 	}
 	p.LowerBound = max(longest, sum/float64(total))
 	p.TimingsFingerprint = u.timingsFingerprint()
-	p.Fingerprint = FingerprintVersion + "-" + u.universeFP + "-" + p.TimingsFingerprint + "-" + assignmentFingerprint(p)
+	p.Fingerprint = FingerprintVersion + "-" + u.universeFP + "-" + p.TimingsFingerprint + "-" + <-assignmentFP
 	return p
 }

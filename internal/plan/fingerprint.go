@@ -114,41 +114,88 @@ func UniverseFingerprint(ids []string) string {
 // by sum and by xor, which do not depend on order: no sort of a hundred
 // thousand keys on every worker's critical path.
 func TimingsFingerprint(t *model.Timings) string {
-	var sum, xor, n uint64
+	var h timingsHash
 	if t != nil {
-		var buf []byte
-		for _, level := range []struct {
-			name string
-			m    map[string]float64
-		}{{"tests", t.Tests}, {"files", t.Files}, {"packages", t.Packages}, {"groups", t.Groups}} {
-			for k, v := range level.m {
-				buf = append(buf[:0], level.name...)
-				buf = append(buf, '\t')
-				buf = append(buf, k...)
-				buf = append(buf, '\t')
-				buf = strconv.AppendFloat(buf, v, 'g', -1, 64)
-				buf = append(buf, '\n')
-				h := xxhash.Sum64(buf)
-				sum += h
-				xor ^= h
-				n++
-			}
-		}
+		h.level("tests", t.Tests)
+		h.level("files", t.Files)
+		h.level("packages", t.Packages)
+		h.level("groups", t.Groups)
 	}
-	if n == 0 {
+	if h.n == 0 {
 		return hex16(xxhash.Sum64(nil))
 	}
 	var b [24]byte
-	binary.LittleEndian.PutUint64(b[0:], n)
-	binary.LittleEndian.PutUint64(b[8:], sum)
-	binary.LittleEndian.PutUint64(b[16:], xor)
+	binary.LittleEndian.PutUint64(b[0:], h.n)
+	binary.LittleEndian.PutUint64(b[8:], h.sum)
+	binary.LittleEndian.PutUint64(b[16:], h.xor)
 	return hex16(xxhash.Sum64(b[:]))
 }
 
-// assignmentFingerprint returns the assignment part of p's fingerprint.
-// The lines go to the hash in large blocks: the digest's cost per Write
-// is more than that of a short line.
-func assignmentFingerprint(p *Plan) string {
+// touchBlock is how many strings are touched at a time: enough misses to
+// overlap, few enough that they are still cached when used.
+const touchBlock = 64
+
+// timingsHash accumulates the entry hashes of TimingsFingerprint.
+type timingsHash struct {
+	sum, xor, n uint64
+	buf         []byte
+	keys        [touchBlock]string
+	vals        [touchBlock]float64
+}
+
+// level hashes the entries of one level. Keys are scattered over the heap
+// and a map hands them out in no order, so reading each one is a cache
+// miss; the entries go in batches whose keys are touched first, which
+// lets those misses overlap instead of waiting on each in turn.
+func (h *timingsHash) level(name string, m map[string]float64) {
+	nb := 0
+	for k, v := range m {
+		h.keys[nb], h.vals[nb] = k, v
+		if nb++; nb == len(h.keys) {
+			h.batch(name, nb)
+			nb = 0
+		}
+	}
+	h.batch(name, nb)
+}
+
+func (h *timingsHash) batch(name string, nb int) {
+	touch(h.keys[:nb])
+	for i := range nb {
+		h.buf = append(h.buf[:0], name...)
+		h.buf = append(h.buf, '\t')
+		h.buf = append(h.buf, h.keys[i]...)
+		h.buf = append(h.buf, '\t')
+		h.buf = strconv.AppendFloat(h.buf, h.vals[i], 'g', -1, 64)
+		h.buf = append(h.buf, '\n')
+		e := xxhash.Sum64(h.buf)
+		h.sum += e
+		h.xor ^= e
+		h.n++
+	}
+}
+
+// touch reads the first byte of each string, so that the cache misses of
+// reading them all happen at once, before they are used: prefetching by
+// hand, for strings scattered over the heap and read in no useful order.
+// It is not inlined so that the reads are not dropped as unused.
+//
+//go:noinline
+func touch(ss []string) byte {
+	var x byte
+	for _, s := range ss {
+		if len(s) > 0 {
+			x ^= s[0]
+		}
+	}
+	return x
+}
+
+// assignmentFingerprint returns the assignment part of the fingerprint of
+// the plan of u over total shards whose shard s holds the units
+// byShard[ends[s-1]:ends[s]]. The lines go to the hash in large blocks:
+// the digest's cost per Write is more than that of a short line.
+func (u *universe) assignmentFingerprint(total int, byShard []int32, ends []int) string {
 	d := xxhash.New()
 	buf := make([]byte, 0, 64<<10)
 	line := func(key string, val []byte) {
@@ -158,22 +205,32 @@ func assignmentFingerprint(p *Plan) string {
 		buf = append(buf, '\n')
 	}
 	var num [20]byte
+	var ids [touchBlock]string
 	line("version", []byte(FingerprintVersion))
-	line("total", strconv.AppendInt(num[:0], int64(p.Total), 10))
-	line("strategy", []byte(p.Strategy))
-	line("by", []byte(p.By))
-	line("seed", strconv.AppendUint(num[:0], p.Seed, 10))
-	for s := range p.Shards {
-		line("shard", strconv.AppendInt(num[:0], int64(p.Shards[s].Index), 10))
-		for k := range p.Shards[s].Units {
-			if len(buf) >= cap(buf)-512 {
-				d.Write(buf)
-				buf = buf[:0]
+	line("total", strconv.AppendInt(num[:0], int64(total), 10))
+	line("strategy", []byte(u.strategy))
+	line("by", []byte(u.by))
+	line("seed", strconv.AppendUint(num[:0], u.seed, 10))
+	start := 0
+	for s, end := range ends {
+		line("shard", strconv.AppendInt(num[:0], int64(s), 10))
+		for b0 := start; b0 < end; b0 += touchBlock {
+			block := ids[:min(touchBlock, end-b0)]
+			for i, k := range byShard[b0 : b0+len(block)] {
+				block[i] = u.ids[k]
 			}
-			buf = append(buf, "unit\t"...)
-			buf = append(buf, p.Shards[s].Units[k].ID...)
-			buf = append(buf, '\n')
+			touch(block)
+			for _, id := range block {
+				if len(buf) >= cap(buf)-512 {
+					d.Write(buf)
+					buf = buf[:0]
+				}
+				buf = append(buf, "unit\t"...)
+				buf = append(buf, id...)
+				buf = append(buf, '\n')
+			}
 		}
+		start = end
 	}
 	d.Write(buf)
 	return hex16(d.Sum64())
