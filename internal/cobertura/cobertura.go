@@ -313,7 +313,7 @@ func add(a, b int64) int64 {
 func (m *Merger) parse(name string, r io.Reader) error {
 	m.classes = map[classKey]*class{}
 	m.sources = map[string]bool{}
-	d := xml.NewDecoder(r)
+	d := xml.NewDecoder(&tokenGuard{r: r})
 	d.Strict = true
 	var stack []string
 	var cls *class
@@ -332,6 +332,10 @@ func (m *Merger) parse(name string, r io.Reader) error {
 		}
 		if err != nil {
 			var se *xml.SyntaxError
+			if errors.Is(err, errTokenTooLong) {
+				ln, _ := d.InputPos()
+				return &diag.Error{File: name, Line: ln, Msg: fmt.Sprintf("a tag or text longer than %d MiB (binary data, or a broken report?): reading stops here", MaxToken>>20), Err: err}
+			}
 			if errors.As(err, &se) {
 				return &diag.Error{File: name, Line: se.Line, Msg: "malformed XML: " + se.Msg, Err: err}
 			}
@@ -593,4 +597,34 @@ func (m *Merger) Files() []model.FileCoverage {
 	}
 	slices.SortFunc(out, func(a, b model.FileCoverage) int { return strings.Compare(a.File, b.File) })
 	return out
+}
+
+// MaxToken bounds the bytes of one tag or one run of text: encoding/xml
+// holds each in memory whole, so this bounds the reader's memory.
+const MaxToken = 16 << 20
+
+var errTokenTooLong = errors.New("token too long")
+
+// tokenGuard fails a read once more than MaxToken bytes have passed
+// without a '<' or '>'.
+type tokenGuard struct {
+	r   io.Reader
+	run int // bytes since the last '<' or '>'
+}
+
+func (g *tokenGuard) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	b := p[:n]
+	if first := bytes.IndexAny(b, "<>"); first < 0 {
+		g.run += n
+	} else {
+		if g.run+first > MaxToken {
+			return 0, errTokenTooLong
+		}
+		g.run = n - 1 - bytes.LastIndexAny(b, "<>")
+	}
+	if g.run > MaxToken {
+		return 0, errTokenTooLong
+	}
+	return n, err
 }

@@ -39,6 +39,10 @@ type parsed struct {
 	overflows []Overflow
 }
 
+// MaxLine bounds one line of a profile, and so the reader's memory: a
+// block line is a file name and six numbers.
+const MaxLine = 1 << 20
+
 const (
 	readSize   = 1 << 20 // largest read buffer, unless a line is longer
 	maxLineNum = 1<<32 - 1
@@ -67,6 +71,10 @@ func parse(name string, src int32, r io.Reader, hint int, reuse []block) (*parse
 	eof := false
 	for !eof {
 		if n == len(buf) { // a line longer than the buffer
+			if n >= MaxLine {
+				return nil, &diag.Error{File: name, Line: lineNo + 1, Col: 1,
+					Msg: fmt.Sprintf("line longer than %d MiB: not a Go cover profile line (binary data, or a broken file?)", MaxLine>>20)}
+			}
 			buf = slices.Grow(buf, len(buf))[:2*len(buf)]
 		}
 		k, err := io.ReadFull(r, buf[n:])

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/xshard/xshard/internal/diag"
 	"github.com/xshard/xshard/internal/model"
@@ -456,7 +457,7 @@ func (o *output) raw(fi *fileIndex, b []byte) {
 		o.tmp = escapeRefs(o.tmp[:0], b)
 		b = o.tmp
 	}
-	o.write(b)
+	o.valid(b)
 }
 
 // copy writes the bytes [off, end) of fi's file.
@@ -507,7 +508,9 @@ func (o *output) copyHint(fi *fileIndex, off, end, upTo int64) {
 		return
 	}
 	for off < end && o.err == nil {
-		if off < win.off || off >= win.off+int64(win.n) {
+		// Reload when off is outside the window, or when what is left of
+		// it could be the start of a rune that the window's end cut.
+		if left := win.off + int64(win.n) - off; off < win.off || left <= 0 || left < utf8.UTFMax && win.off+int64(win.n) < end {
 			want := int64(len(win.buf))
 			if upTo > end {
 				want = min(want, upTo-off)
@@ -526,9 +529,37 @@ func (o *output) copyHint(fi *fileIndex, off, end, upTo int64) {
 		}
 		i := int(off - win.off)
 		j := min(int64(win.n), end-win.off)
-		o.write(win.buf[i:j])
-		off = win.off + j
+		b := win.buf[i:j]
+		if win.off+j < end {
+			b = b[:wholeRunes(b)]
+		}
+		o.valid(b)
+		off += int64(len(b))
 	}
+}
+
+// valid writes b, bytes copied from an input, with invalid UTF-8 replaced
+// by U+FFFD, so that the output stays well-formed whatever the inputs
+// hold. Valid input (the usual case) is written as it is.
+func (o *output) valid(b []byte) {
+	if utf8.Valid(b) {
+		o.write(b)
+		return
+	}
+	o.write(bytes.ToValidUTF8(b, []byte("\uFFFD")))
+}
+
+// wholeRunes returns the length of b without a rune that its end cut.
+func wholeRunes(b []byte) int {
+	for k := len(b) - 1; k >= 0 && k >= len(b)-utf8.UTFMax+1; k-- {
+		if utf8.RuneStart(b[k]) {
+			if !utf8.FullRune(b[k:]) && k > 0 {
+				return k
+			}
+			break
+		}
+	}
+	return len(b)
 }
 
 // escapeRefs appends b to dst with every '&' that does not start a

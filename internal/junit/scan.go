@@ -3,6 +3,7 @@ package junit
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 )
 
@@ -52,6 +53,12 @@ type scanner struct {
 	errMsg   string
 }
 
+// MaxTag bounds the bytes that one start tag (with its attributes), end
+// tag or DOCTYPE may take, and so the memory of a reader: text and CDATA
+// are read in chunks whatever their size, and messages and details are
+// cut to ReadOptions' bounds.
+const MaxTag = 16 << 20
+
 // errSyntax marks a syntax error whose position and message are in the
 // scanner's errOff and errMsg.
 var errSyntax = errors.New("syntax error")
@@ -80,6 +87,15 @@ func (s *scanner) fill() bool {
 		s.end, s.pos = n, 0
 	}
 	if s.end == len(s.buf) {
+		if 2*len(s.buf) > MaxTag {
+			// One tag, declaration or DOCTYPE fills the buffer: a hostile
+			// or broken input, not a report. Stop before it takes the
+			// memory.
+			s.errOff = s.base + int64(s.pos)
+			s.errMsg = fmt.Sprintf("a tag or DOCTYPE longer than %d MiB (binary data, or a broken report?): reading stops here", MaxTag>>20)
+			s.rerr, s.eof = errSyntax, true
+			return false
+		}
 		nb := make([]byte, 2*len(s.buf))
 		copy(nb, s.buf[:s.end])
 		s.buf = nb

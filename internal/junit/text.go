@@ -70,9 +70,19 @@ func unescape(dst, b []byte) []byte {
 // attrString decodes an attribute value.
 func attrString(b []byte) string {
 	if bytes.IndexByte(b, '&') < 0 {
+		return validString(b)
+	}
+	return validString(unescape(nil, b))
+}
+
+// validString converts b to a string with invalid UTF-8 replaced by
+// U+FFFD: a name or message that is not text cannot reach a report as
+// broken bytes.
+func validString(b []byte) string {
+	if utf8.Valid(b) {
 		return string(b)
 	}
-	return string(unescape(nil, b))
+	return string(bytes.ToValidUTF8(b, []byte("\uFFFD")))
 }
 
 // textBuf accumulates the text of an element, decoded and bounded: past
@@ -163,9 +173,9 @@ func bound(b []byte, max int, trunc bool) (string, bool) {
 		}
 	}
 	if trunc {
-		return string(b) + truncMarker, true
+		return validString(b) + truncMarker, true
 	}
-	return string(b), false
+	return validString(b), false
 }
 
 // parseSeconds reads a time attribute. Reports disagree on the format:

@@ -27,6 +27,7 @@ package lcov
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -232,12 +233,15 @@ func addTaken(a, b int64) int64 {
 	return add(a, b)
 }
 
+// MaxLine bounds one line of a tracefile, and so the reader's memory.
+const MaxLine = 64 << 20
+
 // parse reads one tracefile into the empty m.
 func (m *Merger) parse(name string, r io.Reader) error {
 	m.files = make(map[string]*file)
 	m.testNames = make(map[string]bool)
 	s := bufio.NewScanner(r)
-	s.Buffer(make([]byte, 64<<10), 64<<20)
+	s.Buffer(make([]byte, 64<<10), MaxLine)
 	var cur *file
 	curName := ""
 	lineNo := 0
@@ -359,6 +363,9 @@ func (m *Merger) parse(name string, r io.Reader) error {
 		}
 	}
 	if err := s.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return &diag.Error{File: name, Line: lineNo + 1, Msg: fmt.Sprintf("line longer than %d MiB (binary data, or a broken tracefile?): reading stops here", MaxLine>>20), Err: err}
+		}
 		return &diag.Error{File: name, Line: lineNo + 1, Msg: err.Error(), Err: err}
 	}
 	if cur != nil {
