@@ -5,9 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/xshard/xshard/internal/atomicfile"
 	"github.com/xshard/xshard/internal/ghaction"
@@ -74,6 +77,7 @@ func (c *mergeConfig) flags() *flag.FlagSet {
 // Merge runs the merge command with args (without the program name) and
 // returns its exit code.
 func Merge(args []string, env Env) int {
+	defer removeTempsOnSignal(env)()
 	var c mergeConfig
 	fs := c.flags()
 	inputs, rest, err := parseInterspersed(fs, args)
@@ -92,6 +96,29 @@ func Merge(args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "merge: %v\n", err)
 	}
 	return code
+}
+
+// removeTempsOnSignal makes SIGINT and SIGTERM (a cancelled CI run)
+// remove the temporary files of the outputs being written before merge
+// exits, so that --out holds only complete files. The function it returns
+// undoes it.
+func removeTempsOnSignal(env Env) (stop func()) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-ch:
+			atomicfile.RemoveTemps()
+			fmt.Fprintf(env.Stderr, "merge: stopped by %v: files not yet complete were removed\n", sig)
+			if sig == syscall.SIGTERM {
+				os.Exit(128 + 15)
+			}
+			os.Exit(128 + 2)
+		case <-done:
+		}
+	}()
+	return func() { signal.Stop(ch); close(done) }
 }
 
 func runMerge(c *mergeConfig, inputs []string, env Env) (int, error) {

@@ -2,6 +2,7 @@ package merge
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/xshard/xshard/internal/collect"
+	"github.com/xshard/xshard/internal/diag"
 	"github.com/xshard/xshard/internal/ingest"
 	"github.com/xshard/xshard/internal/model"
 )
@@ -151,8 +153,42 @@ func sniff(f *file) error {
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return err
 	}
+	if enc := wideEncoding(head[:n]); enc != "" {
+		return &diag.Error{File: f.path, Line: 1, Col: 1, Msg: fmt.Sprintf("encoded in %s (skipped): merge reads UTF-8; convert it first, e.g. iconv -f %s -t UTF-8", enc, enc)}
+	}
 	f.kind = ingest.Sniff(head[:n])
 	return nil
+}
+
+// wideEncoding names the encoding of a file that starts with a UTF-16 or
+// UTF-32 byte order mark, or of XML in UTF-16 without one; "" otherwise.
+// Such reports are rare (some .NET and PowerShell tools write them) and
+// are refused with a message rather than misread as unknown files.
+func wideEncoding(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE, 0, 0}), bytes.HasPrefix(head, []byte{0, 0, 0xFE, 0xFF}):
+		return "UTF-32"
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{'<', 0}):
+		return "UTF-16LE"
+	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}), bytes.HasPrefix(head, []byte{0, '<'}):
+		return "UTF-16BE"
+	}
+	return ""
+}
+
+// formatSize writes a byte count for messages: "2 GiB", "1.5 MiB", "12 bytes".
+func formatSize(n int64) string {
+	units := []string{"bytes", "KiB", "MiB", "GiB", "TiB"}
+	f := float64(n)
+	i := 0
+	for f >= 1024 && i < len(units)-1 {
+		f /= 1024
+		i++
+	}
+	if i == 0 {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(fmt.Sprintf("%.1f", f), "0"), ".") + " " + units[i]
 }
 
 var workerInName = regexp.MustCompile(`(?:^|[^A-Za-z0-9])gw([0-9]+)(?:$|[^0-9])|(?:^|[-_.])([0-9]+)$`)

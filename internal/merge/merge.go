@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -37,6 +38,9 @@ const (
 	TimingsFile      = "timings.json"
 )
 
+// DefaultMaxFileSize is the default of Options.MaxFileSize: 2 GiB.
+const DefaultMaxFileSize = 2 << 30
+
 // DefaultJSONGlob matches the custom JSON outputs of workers.
 const DefaultJSONGlob = "**/*.xshard.json"
 
@@ -62,6 +66,12 @@ type Options struct {
 	TimingsWeight  float64
 	// MaxMessage and MaxDetail bound failure messages and traces kept.
 	MaxMessage, MaxDetail int
+	// MaxFileSize is the largest input file read, in bytes (0 means
+	// DefaultMaxFileSize): a larger one is skipped with a problem that
+	// names it, so that one hostile artifact cannot take the disk time
+	// and, for the formats read whole (manifests, custom JSON), the
+	// memory of the merge.
+	MaxFileSize int64
 	// MaxTestRows bounds Result.Tests (0 means 200,000); MaxListed
 	// bounds Failures and Flaky (0 means 1,000).
 	MaxTestRows, MaxListed int
@@ -81,6 +91,9 @@ func Run(opts Options) (*Result, error) {
 	if opts.MaxListed == 0 {
 		opts.MaxListed = 1000
 	}
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = DefaultMaxFileSize
+	}
 	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
 		return nil, fmt.Errorf("output directory: %w", err)
 	}
@@ -92,10 +105,23 @@ func Run(opts Options) (*Result, error) {
 		if abs, _ := filepath.Abs(f.path); strings.HasPrefix(abs, outAbs+string(filepath.Separator)) {
 			continue // our own output, from an earlier merge into the same place
 		}
+		if f.size > opts.MaxFileSize {
+			res.Problems = append(res.Problems, fmt.Sprintf("%s: %s, over the --max-file-size limit of %s (skipped: raise --max-file-size if it is a real report)", f.path, formatSize(f.size), formatSize(opts.MaxFileSize)))
+			continue
+		}
+		if f.size == 0 {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: empty file (skipped: did the worker stop before writing it?)", f.path))
+			continue
+		}
 		if collect.Match(opts.JSONGlob, filepath.ToSlash(filepath.Join(f.artifact, f.rel))) || collect.Match(opts.JSONGlob, f.rel) {
 			f.custom = true
 		} else if err := sniff(f); err != nil {
-			res.Problems = append(res.Problems, fmt.Sprintf("%s: %v (skipped)", f.path, errors.Unwrap(err)))
+			var d *diag.Error
+			if errors.As(err, &d) {
+				res.Problems = append(res.Problems, err.Error())
+			} else {
+				res.Problems = append(res.Problems, fmt.Sprintf("%s: %v (skipped)", f.path, errors.Unwrap(err)))
+			}
 			continue
 		}
 		kept = append(kept, f)
@@ -362,11 +388,11 @@ func (m *merger) mergeResults(junits, gojson []*file) error {
 	}
 	origin := map[string]string{}
 	if len(gojson) > 0 {
-		tmp, err := os.MkdirTemp(m.opts.OutDir, ".gotest-")
+		tmp, err := atomicfile.TempDir(m.opts.OutDir, ".gotest-")
 		if err != nil {
 			return fmt.Errorf("output directory: %w", err)
 		}
-		defer os.RemoveAll(tmp)
+		defer atomicfile.RemoveTempDir(tmp)
 		for i, f := range gojson {
 			conv := filepath.Join(tmp, fmt.Sprintf("%04d.xml", i))
 			if err := convertGoTest(f, conv); err != nil {
@@ -446,12 +472,20 @@ func (m *merger) mergeGoCover(files []*file) error {
 		}
 		m.problem(err)
 		// AddFiles stops at the failing file: go on after it.
+		// The error names the failing file, and its message may name an
+		// earlier one it disagrees with: match the file exactly first.
 		next := len(names)
 		var d *diag.Error
-		for i, n := range names {
-			if errors.As(err, &d) && d.File == n || strings.Contains(err.Error(), n) {
+		if errors.As(err, &d) {
+			if i := slices.Index(names, d.File); i >= 0 {
 				next = i + 1
-				break
+			}
+		} else {
+			for i, n := range names {
+				if strings.Contains(err.Error(), n) {
+					next = i + 1
+					break
+				}
 			}
 		}
 		names = names[next:]
