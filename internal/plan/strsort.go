@@ -5,11 +5,12 @@ import (
 )
 
 // keyed is a string on its way through sortStrings: the 8 bytes of it
-// being compared, its index and its length.
+// being compared and the 8 after them, its index and its length.
 type keyed struct {
-	key uint64 // bytes [depth, depth+8) big-endian, zero-padded
-	idx int32  // index of the string
-	n   int32  // its length
+	key  uint64 // bytes [depth, depth+8) big-endian, zero-padded
+	next uint64 // bytes [depth+8, depth+16), likewise
+	idx  int32  // index of the string
+	n    int32  // its length
 }
 
 // stringSorter orders strings as strings.Compare does, stably, by a
@@ -23,7 +24,9 @@ type keyed struct {
 // with the same key. So strings with different keys are in order, and
 // among equal keys those that end inside the key ("exhausted") come first,
 // by length, and equal lengths there mean equal strings; the others share
-// the key's 8 bytes and are sorted on the next 8.
+// the key's 8 bytes and are sorted on the next 8, which were read with
+// the key: a level reads the strings only for the level after it, and
+// not at all when they end before then.
 type stringSorter struct {
 	str func(int32) string
 	tmp []keyed
@@ -49,7 +52,8 @@ func sortStringsStable(idx []int32, str func(int32) string) (dup bool) {
 	}
 	a := make([]keyed, len(idx))
 	for i, k := range idx {
-		a[i] = keyed{idx: k, n: int32(len(str(k)))}
+		s := str(k)
+		a[i] = keyed{key: key8(s, 0), next: key8(s, 8), idx: k, n: int32(len(s))}
 	}
 	ss := stringSorter{str: str, tmp: make([]keyed, len(a))}
 	ss.sort(a, 0)
@@ -59,15 +63,16 @@ func sortStringsStable(idx []int32, str func(int32) string) (dup bool) {
 	return ss.dup
 }
 
-// sort orders a, whose strings share their first depth bytes.
+// sort orders a, whose strings share their first depth bytes and whose
+// keys are those at depth.
 func (ss *stringSorter) sort(a []keyed, depth int) {
 	for len(a) > 1 {
-		k0 := key8(ss.str(a[0].idx), depth)
 		same := true
 		for i := range a {
-			k := key8(ss.str(a[i].idx), depth)
-			a[i].key = k
-			same = same && k == k0
+			if a[i].key != a[0].key {
+				same = false
+				break
+			}
 		}
 		if same {
 			// Long shared prefixes: no sort, just the next 8 bytes.
@@ -75,6 +80,7 @@ func (ss *stringSorter) sort(a []keyed, depth int) {
 			if a, ok = ss.exhausted(a, depth); !ok {
 				return
 			}
+			ss.advance(a, depth)
 			depth += 8
 			continue
 		}
@@ -86,12 +92,24 @@ func (ss *stringSorter) sort(a []keyed, depth int) {
 			}
 			if j-i > 1 {
 				if rest, ok := ss.exhausted(a[i:j], depth); ok {
+					ss.advance(rest, depth)
 					ss.sort(rest, depth+8)
 				}
 			}
 			i = j
 		}
 		return
+	}
+}
+
+// advance moves the keys of a from depth to depth+8.
+func (ss *stringSorter) advance(a []keyed, depth int) {
+	for i := range a {
+		e := &a[i]
+		e.key, e.next = e.next, 0
+		if int(e.n) > depth+16 {
+			e.next = key8(ss.str(e.idx), depth+16)
+		}
 	}
 }
 
