@@ -16,7 +16,7 @@ func (u *universe) assign(total int) *Plan {
 	case Hash:
 		shardOf = cut(u.hashOrder(), total)
 	default:
-		shardOf = balance(u.sec, lptOrder(u.sec), total)
+		shardOf = balance(u.sec, total)
 	}
 	return u.build(total, shardOf)
 }
@@ -46,55 +46,9 @@ func (u *universe) hashOrder() []int32 {
 }
 
 // radixOrder returns the indices of keys in ascending key order, equal
-// keys in index order (units are in ID order, so ties go by ID). It is a
-// stable least-significant-digit radix sort on 16-bit digits: up to four
-// linear passes, none for a digit that all keys share, instead of a
-// comparison sort with random access into keys.
+// keys in index order (units are in ID order, so ties go by ID).
 func radixOrder(keys []uint64) []int32 {
-	type pair struct {
-		key uint64
-		idx int32
-	}
-	a := make([]pair, len(keys))
-	for i, k := range keys {
-		a[i] = pair{k, int32(i)}
-	}
-	if len(a) < radixOrderMin {
-		slices.SortFunc(a, func(x, y pair) int {
-			if c := cmp.Compare(x.key, y.key); c != 0 {
-				return c
-			}
-			return cmp.Compare(x.idx, y.idx)
-		})
-	} else {
-		b := make([]pair, len(keys))
-		count := make([]int32, 4<<16)
-		for _, p := range a {
-			k := p.key
-			count[k&0xffff]++
-			count[1<<16+(k>>16)&0xffff]++
-			count[2<<16+(k>>32)&0xffff]++
-			count[3<<16+(k>>48)]++
-		}
-		for pass := range 4 {
-			shift := uint(16 * pass)
-			c := count[pass<<16 : (pass+1)<<16]
-			if int(c[(a[0].key>>shift)&0xffff]) == len(a) {
-				continue // every key has this digit
-			}
-			sum := int32(0)
-			for i, n := range c {
-				c[i] = sum
-				sum += n
-			}
-			for _, p := range a {
-				d := (p.key >> shift) & 0xffff
-				b[c[d]] = p
-				c[d]++
-			}
-			a, b = b, a
-		}
-	}
+	a := radixSort(keys)
 	order := make([]int32, len(keys))
 	for i, p := range a {
 		order[i] = p.idx
@@ -102,7 +56,61 @@ func radixOrder(keys []uint64) []int32 {
 	return order
 }
 
-// radixOrderMin is the number of keys from which radixOrder does not
+// keyIndex is a key of radixSort and its index.
+type keyIndex struct {
+	key uint64
+	idx int32
+}
+
+// radixSort returns keys with their indices in ascending key order, equal
+// keys in index order. It is a stable least-significant-digit radix sort
+// on 16-bit digits: up to four linear passes, none for a digit that all
+// keys share, instead of a comparison sort with random access into keys.
+func radixSort(keys []uint64) []keyIndex {
+	a := make([]keyIndex, len(keys))
+	for i, k := range keys {
+		a[i] = keyIndex{k, int32(i)}
+	}
+	if len(a) < radixOrderMin {
+		slices.SortFunc(a, func(x, y keyIndex) int {
+			if c := cmp.Compare(x.key, y.key); c != 0 {
+				return c
+			}
+			return cmp.Compare(x.idx, y.idx)
+		})
+		return a
+	}
+	b := make([]keyIndex, len(keys))
+	count := make([]int32, 4<<16)
+	for _, p := range a {
+		k := p.key
+		count[k&0xffff]++
+		count[1<<16+(k>>16)&0xffff]++
+		count[2<<16+(k>>32)&0xffff]++
+		count[3<<16+(k>>48)]++
+	}
+	for pass := range 4 {
+		shift := uint(16 * pass)
+		c := count[pass<<16 : (pass+1)<<16]
+		if int(c[(a[0].key>>shift)&0xffff]) == len(a) {
+			continue // every key has this digit
+		}
+		sum := int32(0)
+		for i, n := range c {
+			c[i] = sum
+			sum += n
+		}
+		for _, p := range a {
+			d := (p.key >> shift) & 0xffff
+			b[c[d]] = p
+			c[d]++
+		}
+		a, b = b, a
+	}
+	return a
+}
+
+// radixOrderMin is the number of keys from which radixSort does not
 // simply compare them: below it, clearing the digit counts costs more.
 const radixOrderMin = 2048
 
@@ -126,10 +134,11 @@ func cut(order []int32, total int) []int32 {
 }
 
 // lptOrder returns the indices of sec longest first, ties by index (by
-// ID, for units). sec has no NaN and nothing below zero but -0, which ties
-// with 0. Non-negative floats order as their bits do, so this is a radix
-// sort on the complemented bits.
-func lptOrder(sec []float64) []int32 {
+// ID, for units), and the durations in that order. sec has no NaN and
+// nothing below zero but -0, which ties with 0 (and comes back as 0).
+// Non-negative floats order as their bits do, so this is a radix sort on
+// the complemented bits.
+func lptOrder(sec []float64) (order []int32, durs []float64) {
 	keys := make([]uint64, len(sec))
 	for k, s := range sec {
 		if s != 0 {
@@ -138,7 +147,14 @@ func lptOrder(sec []float64) []int32 {
 			keys[k] = ^uint64(0)
 		}
 	}
-	return radixOrder(keys)
+	a := radixSort(keys)
+	order = make([]int32, len(a))
+	durs = make([]float64, len(a))
+	for i, p := range a {
+		order[i] = p.idx
+		durs[i] = math.Float64frombits(^p.key)
+	}
+	return order, durs
 }
 
 func indices(n int) []int32 {

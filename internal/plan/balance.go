@@ -7,62 +7,69 @@ import (
 )
 
 // balance assigns units with durations sec to total shards and returns the
-// shard of every unit. order is lptOrder(sec): longest first, ties by index
-// (by ID, since units are sorted).
+// shard of every unit.
 //
-// Longest-processing-time first puts each unit on the least loaded shard,
-// lowest index on ties, which is within 4/3 of the optimum and, with many
-// small units, within the last unit's duration of it. improve then repairs
-// what LPT gets wrong with few large units.
+// Longest-processing-time first takes the units longest first, ties by
+// index (by ID, since units are sorted), and puts each on the least
+// loaded shard, lowest index on ties, which is within 4/3 of the optimum
+// and, with many small units, within the last unit's duration of it.
+// improve then repairs what LPT gets wrong with few large units.
 //
 // Only additions, subtractions, comparisons and halving touch the
 // durations, so the result is bit-for-bit the same on every platform (Go
 // may fuse a multiply-add; there is none here).
-func balance(sec []float64, order []int32, total int) []int32 {
+func balance(sec []float64, total int) []int32 {
+	order, durs := lptOrder(sec)
 	shardOf := make([]int32, len(sec))
-	loads := make([]float64, total)
-	h := shardHeap{loads: loads, s: make([]int32, total)}
-	for i := range h.s {
-		h.s[i] = int32(i) // all loads 0: ordered by index, a valid heap
+	h := make(shardHeap, total)
+	for i := range h {
+		h[i].s = int32(i) // all loads 0: ordered by index, a valid heap
 	}
-	for _, k := range order {
-		s := h.s[0]
-		shardOf[k] = s
-		loads[s] += sec[k]
-		h.down(0)
+	for i, k := range order {
+		shardOf[k] = h[0].s
+		h[0].load += durs[i]
+		h.down()
+	}
+	loads := make([]float64, total)
+	for _, e := range h {
+		loads[e.s] = e.load
 	}
 	improve(sec, order, shardOf, loads)
 	return shardOf
 }
 
-// shardHeap is a min-heap of shard indices by (load, index).
-type shardHeap struct {
-	loads []float64
-	s     []int32
+// shardHeap is a min-heap of shards by (load, index), the loads kept in
+// the heap to spare an indirection on every comparison.
+type shardHeap []shardLoad
+
+type shardLoad struct {
+	load float64
+	s    int32
 }
 
-func (h *shardHeap) less(i, j int) bool {
-	a, b := h.s[i], h.s[j]
-	return h.loads[a] < h.loads[b] || h.loads[a] == h.loads[b] && a < b
+func (a shardLoad) before(b shardLoad) bool {
+	return a.load < b.load || a.load == b.load && a.s < b.s
 }
 
-func (h *shardHeap) down(i int) {
-	n := len(h.s)
+// down moves the root down to its place.
+func (h shardHeap) down() {
+	e := h[0]
+	i, n := 0, len(h)
 	for {
-		l := 2*i + 1
-		if l >= n {
-			return
+		m := 2*i + 1
+		if m >= n {
+			break
 		}
-		m := l
-		if r := l + 1; r < n && h.less(r, l) {
+		if r := m + 1; r < n && h[r].before(h[m]) {
 			m = r
 		}
-		if !h.less(m, i) {
-			return
+		if !h[m].before(e) {
+			break
 		}
-		h.s[i], h.s[m] = h.s[m], h.s[i]
+		h[i] = h[m]
 		i = m
 	}
+	h[i] = e
 }
 
 // maxImprove bounds improve's rounds per shard: each round costs about a
@@ -220,7 +227,7 @@ func Predict(units []float64, total int) float64 {
 			sec[i] = s
 		}
 	}
-	shardOf := balance(sec, lptOrder(sec), total)
+	shardOf := balance(sec, total)
 	loads := make([]float64, total)
 	for k, s := range shardOf {
 		loads[s] += sec[k]
