@@ -197,7 +197,7 @@ func (u *universe) build(total int, shardOf []int32) *Plan {
 	// The assignment fingerprint needs only the IDs: hash them on another
 	// core while the Units are written.
 	assignmentFP := make(chan string, 1)
-	if len(byShard) >= parallelMin {
+	if parallel(len(byShard)) {
 		go func() { assignmentFP <- u.assignmentFingerprint(total, byShard, ends) }()
 	} else {
 		assignmentFP <- u.assignmentFingerprint(total, byShard, ends)

@@ -25,14 +25,15 @@ type durations struct {
 	itemEst *estimator // item-level estimates, built on first use
 }
 
-// lookUpItems starts filling itemSec, on another core when there are many
-// items; wait finishes it.
-func (d *durations) lookUpItems() {
+// lookUpItems prepares to fill itemSec, in chunks that a helper goroutine
+// may share (see chunks), and returns them, or nil without timings; wait
+// finishes them.
+func (d *durations) lookUpItems() *chunks {
 	if d.t.Len() == 0 {
-		return
+		return nil
 	}
 	d.itemSec = make([]float64, len(d.items))
-	d.lookups = startChunks(len(d.items), func(lo, hi int) {
+	d.lookups = newChunks(len(d.items), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			s, ok := d.itemSeconds(&d.items[i])
 			if !ok {
@@ -41,9 +42,10 @@ func (d *durations) lookUpItems() {
 			d.itemSec[i] = s
 		}
 	})
+	return d.lookups
 }
 
-// wait finishes the lookups that lookUpItems started.
+// wait finishes the lookups that lookUpItems prepared.
 func (d *durations) wait() {
 	if d.lookups != nil {
 		d.lookups.finish()

@@ -10,37 +10,27 @@ import (
 // core.
 const parallelMin = 4096
 
-// chunkSize is the share of work claimed at a time by each goroutine of a
-// chunks.
+// chunkSize is the share of work claimed at a time from a chunks.
 const chunkSize = 2048
 
-// chunks runs a function over [0, n) in chunks, on a helper goroutine and
-// on the goroutine that calls finish, whichever is free: work that can be
-// split but that need not hold up the caller until its result is needed.
+// chunks is work over [0, n) split into chunks that any goroutine calling
+// work may claim: the planner's helper goroutine takes some while the
+// caller does something else, and the caller takes the rest in finish.
 // Chunks are disjoint, so the result does not depend on who ran which.
 type chunks struct {
 	n    int
 	f    func(lo, hi int)
 	next atomic.Int64
-	wg   sync.WaitGroup
+	left sync.WaitGroup // chunks not done
 }
 
-// startChunks starts running f over [0, n) in the background, or runs it
-// at once when n is small or there is only one core.
-func startChunks(n int, f func(lo, hi int)) *chunks {
+func newChunks(n int, f func(lo, hi int)) *chunks {
 	c := &chunks{n: n, f: f}
-	if n < parallelMin || runtime.GOMAXPROCS(0) < 2 {
-		c.work()
-		return c
-	}
-	c.wg.Add(1)
-	go func() {
-		defer c.wg.Done()
-		c.work()
-	}()
+	c.left.Add((n + chunkSize - 1) / chunkSize)
 	return c
 }
 
+// work runs chunks until none is left to claim.
 func (c *chunks) work() {
 	for {
 		lo := int(c.next.Add(chunkSize)) - chunkSize
@@ -48,11 +38,18 @@ func (c *chunks) work() {
 			return
 		}
 		c.f(lo, min(lo+chunkSize, c.n))
+		c.left.Done()
 	}
 }
 
-// finish runs what is left of the work and waits for the rest.
+// finish runs what is left of the work and waits for the chunks others
+// claimed.
 func (c *chunks) finish() {
 	c.work()
-	c.wg.Wait()
+	c.left.Wait()
+}
+
+// parallel reports whether a second core is worth using for n things.
+func parallel(n int) bool {
+	return n >= parallelMin && runtime.GOMAXPROCS(0) >= 2
 }

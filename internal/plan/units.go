@@ -68,23 +68,31 @@ func prepare(items []model.Item, opts Options) (*universe, error) {
 		size += len(items[i].ID) + 1
 	}
 	u := &universe{by: by, seed: opts.Seed}
-	// Hashing large timings formats every entry: do it on another core,
-	// until the plan needs it. The maps are only read.
-	if opts.Timings.Len() >= parallelMin {
+	d := durations{items: items, by: by, t: opts.Timings}
+	var lookups *chunks
+	if by == ByTest {
+		// Every item is a unit: look up its history in item order, on
+		// both cores, while the IDs are sorted.
+		lookups = d.lookUpItems()
+	}
+	// Whatever the outcome, nothing keeps reading items once we return.
+	defer d.wait()
+	// A helper goroutine takes its share of the lookups, which the units
+	// need soon, and then hashes the timings, which only the finished
+	// plan needs: one goroutine beside this one, so this one, which does
+	// the rest in sequence, keeps a core. The maps are only read.
+	if parallel(opts.Timings.Len()) || lookups != nil && parallel(len(items)) {
 		c := make(chan string, 1)
-		go func() { c <- TimingsFingerprint(opts.Timings) }()
+		go func() {
+			if lookups != nil {
+				lookups.work()
+			}
+			c <- TimingsFingerprint(opts.Timings)
+		}()
 		u.timingsFPc = c
 	} else {
 		u.timingsFP = TimingsFingerprint(opts.Timings)
 	}
-	d := durations{items: items, by: by, t: opts.Timings}
-	if by == ByTest {
-		// Every item is a unit: look up its history while the IDs are
-		// sorted, in item order and on both cores.
-		d.lookUpItems()
-	}
-	// Whatever the outcome, nothing keeps reading items once we return.
-	defer d.wait()
 
 	order, dup := sortStrings(len(items), func(i int32) string { return items[i].ID })
 	if dup {
