@@ -106,8 +106,8 @@ func prepare(items []model.Item, opts Options) (*universe, error) {
 
 	// The sorted IDs, each followed by "\n", are what the universe
 	// fingerprint hashes; kept as one string, they also give the units
-	// their IDs with no scattered reads left for later.
-	// They are read in blocks whose strings are touched first: see touch.
+	// their IDs with no scattered reads left for later. They are copied
+	// in blocks whose strings are touched first: see touch.
 	ids := make([]string, len(order))
 	var b strings.Builder
 	b.Grow(size)
