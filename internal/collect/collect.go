@@ -102,6 +102,9 @@ func Infer(id string) model.Item {
 	if it.Package == "" {
 		it.Package = id
 	}
+	if it.Package == "" {
+		it.Package = "." // an empty id: callers skip them, but never an empty scope
+	}
 	return it
 }
 
