@@ -130,3 +130,22 @@ func printDefaults(fs *flag.FlagSet, w io.Writer) {
 	fs.PrintDefaults()
 	fs.SetOutput(io.Discard)
 }
+
+// parseCommand parses a command's arguments with fs: flags and positional
+// arguments in any order, then everything after "--". On -h it prints
+// usage and the flags to stdout; on a bad flag it prints the error once,
+// prefixed with the command's name. done reports that the command has
+// nothing more to do and should exit with code.
+func parseCommand(name, usage string, fs *flag.FlagSet, args []string, env Env) (pos, rest []string, code int, done bool) {
+	pos, rest, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		io.WriteString(env.Stdout, usage)
+		printDefaults(fs, env.Stdout)
+		return nil, nil, ExitOK, true
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "%s: %v\nRun '%s -h' for usage.\n", name, err, name)
+		return nil, nil, ExitInput, true
+	}
+	return pos, rest, ExitOK, false
+}

@@ -32,7 +32,8 @@ Inputs are files, directories (walked recursively, as
 actions/download-artifact leaves them) and glob patterns with **.
 
 Exit codes: 0 all passed; 1 test failures (see --fail-on); 2 input or
-verification errors.
+verification errors; 143 (130) stopped by SIGTERM (SIGINT), with no
+half-written file left in the output directory.
 
 Examples:
   merge artifacts
@@ -53,6 +54,7 @@ type mergeConfig struct {
 	maxMessage     int
 	maxDetail      int
 	reportURL      string
+	maxFileSize    int64
 }
 
 func (c *mergeConfig) flags() *flag.FlagSet {
@@ -70,6 +72,7 @@ func (c *mergeConfig) flags() *flag.FlagSet {
 	fs.Var(&c.targetDuration, "target-duration", "recommend the fewest workers whose predicted wall time is within `duration`")
 	fs.IntVar(&c.maxMessage, "max-message", 4<<10, "keep at most `bytes` of each failure message")
 	fs.IntVar(&c.maxDetail, "max-detail", 64<<10, "keep at most `bytes` of each failure trace")
+	fs.Int64Var(&c.maxFileSize, "max-file-size", merge.DefaultMaxFileSize, "skip input files larger than `bytes`, naming them")
 	fs.StringVar(&c.reportURL, "report-url", "", "link the job summary to the full report at `url` (an uploaded artifact, say)")
 	return fs
 }
@@ -80,15 +83,9 @@ func Merge(args []string, env Env) int {
 	defer removeTempsOnSignal(env)()
 	var c mergeConfig
 	fs := c.flags()
-	inputs, rest, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		io.WriteString(env.Stdout, mergeUsage)
-		printDefaults(fs, env.Stdout)
-		return ExitOK
-	}
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "merge: %v\nRun 'merge -h' for usage.\n", err)
-		return ExitInput
+	inputs, rest, code, done := parseCommand("merge", mergeUsage, fs, args, env)
+	if done {
+		return code
 	}
 	inputs = append(inputs, rest...)
 	code, err := runMerge(&c, inputs, env)
@@ -132,6 +129,9 @@ func runMerge(c *mergeConfig, inputs []string, env Env) (int, error) {
 	if c.maxMessage < 0 || c.maxDetail < 0 {
 		return ExitInput, errors.New("--max-message and --max-detail must not be negative")
 	}
+	if c.maxFileSize <= 0 {
+		return ExitInput, errors.New("--max-file-size must be positive")
+	}
 	opts := merge.Options{
 		Inputs:         inputs,
 		OutDir:         c.out,
@@ -140,6 +140,7 @@ func runMerge(c *mergeConfig, inputs []string, env Env) (int, error) {
 		TimingsHistory: c.timingsHistory,
 		MaxMessage:     c.maxMessage,
 		MaxDetail:      c.maxDetail,
+		MaxFileSize:    c.maxFileSize,
 	}
 	if c.expect > 0 {
 		opts.Expect = c.expect

@@ -42,29 +42,28 @@ Flags:
 
 // shardConfig holds the shard command's flags.
 type shardConfig struct {
-	index, total        int
-	shardKN             string
-	testsFrom           string
-	globs, gos          stringList
-	tags                string
-	by                  *enumFlag
-	groupPattern        string
-	strategy            *enumFlag
-	seed                uint64
-	timingsFiles        stringList
-	format              *enumFlag
-	showPlan            bool
-	matrix              bool
-	targetDuration      durationFlag
-	jobOverhead         durationFlag
-	maxWorkers          int
-	expectFingerprint   string
-	manifestPath        string
-	exec                bool
-	dir                 string
-	ids                 []string
-	command             []string
-	formatExplicitlySet bool
+	index, total      int
+	shardKN           string
+	testsFrom         string
+	globs, gos        stringList
+	tags              string
+	by                *enumFlag
+	groupPattern      string
+	strategy          *enumFlag
+	seed              uint64
+	timingsFiles      stringList
+	format            *enumFlag
+	showPlan          bool
+	matrix            bool
+	targetDuration    durationFlag
+	jobOverhead       durationFlag
+	maxWorkers        int
+	expectFingerprint string
+	manifestPath      string
+	exec              bool
+	dir               string
+	ids               []string
+	command           []string
 }
 
 func (c *shardConfig) flags() *flag.FlagSet {
@@ -106,21 +105,10 @@ func (c *shardConfig) flags() *flag.FlagSet {
 func Shard(args []string, env Env) int {
 	var c shardConfig
 	fs := c.flags()
-	pos, rest, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		io.WriteString(env.Stdout, shardUsage)
-		printDefaults(fs, env.Stdout)
-		return ExitOK
+	pos, rest, code, done := parseCommand("shard", shardUsage, fs, args, env)
+	if done {
+		return code
 	}
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "shard: %v\nRun 'shard -h' for usage.\n", err)
-		return ExitInput
-	}
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "format" {
-			c.formatExplicitlySet = true
-		}
-	})
 	c.ids = pos
 	if c.exec {
 		if len(rest) == 0 {
