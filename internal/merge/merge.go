@@ -503,37 +503,27 @@ func (m *merger) mergeGoCover(files []*file) error {
 	return nil
 }
 
+// fileMerger is what the LCOV and Cobertura mergers have in common.
+type fileMerger interface {
+	AddFile(name string) error
+	Write(w io.Writer) error
+	Files() []model.FileCoverage
+}
+
 func (m *merger) mergeLCOV(files []*file) error {
-	if len(files) == 0 {
-		return nil
-	}
-	var lm lcov.Merger
-	n := 0
-	for _, f := range files {
-		if err := lm.AddFile(f.path); err != nil {
-			m.problem(diag.WithFile(err, f.path))
-			continue
-		}
-		n++
-	}
-	if n == 0 {
-		return nil
-	}
-	if err := atomicfile.Write(filepath.Join(m.opts.OutDir, LCOVFile), lm.Write); err != nil {
-		return err
-	}
-	m.res.Coverage = append(m.res.Coverage, coverage("lcov", LCOVFile, lm.Files()))
-	return nil
+	return m.mergeFiles(files, new(lcov.Merger), "lcov", LCOVFile)
 }
 
 func (m *merger) mergeCobertura(files []*file) error {
-	if len(files) == 0 {
-		return nil
-	}
-	var cm cobertura.Merger
+	return m.mergeFiles(files, new(cobertura.Merger), "cobertura", CoberturaFile)
+}
+
+// mergeFiles adds every file to fm, naming those that fail and going on,
+// and writes the merge to out when any file was read.
+func (m *merger) mergeFiles(files []*file, fm fileMerger, kind, out string) error {
 	n := 0
 	for _, f := range files {
-		if err := cm.AddFile(f.path); err != nil {
+		if err := fm.AddFile(f.path); err != nil {
 			m.problem(diag.WithFile(err, f.path))
 			continue
 		}
@@ -542,10 +532,10 @@ func (m *merger) mergeCobertura(files []*file) error {
 	if n == 0 {
 		return nil
 	}
-	if err := atomicfile.Write(filepath.Join(m.opts.OutDir, CoberturaFile), cm.Write); err != nil {
+	if err := atomicfile.Write(filepath.Join(m.opts.OutDir, out), fm.Write); err != nil {
 		return err
 	}
-	m.res.Coverage = append(m.res.Coverage, coverage("cobertura", CoberturaFile, cm.Files()))
+	m.res.Coverage = append(m.res.Coverage, coverage(kind, out, fm.Files()))
 	return nil
 }
 
