@@ -449,14 +449,19 @@ func (m *Merger) Tracefile() *Tracefile {
 }
 
 // natCompare orders decimal strings by value and others as strings, after
-// decimal ones.
+// decimal ones. Equal values written differently ("1" and "01") are
+// ordered as strings, so that the order is total and a tracefile writes
+// the same way whatever order it was read in.
 func natCompare(a, b string) int {
 	da, db := isDigits(a), isDigits(b)
 	switch {
 	case da && db:
-		a, b = strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
-		if len(a) != len(b) {
-			return len(a) - len(b)
+		ta, tb := strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
+		if len(ta) != len(tb) {
+			return len(ta) - len(tb)
+		}
+		if c := strings.Compare(ta, tb); c != 0 {
+			return c
 		}
 	case da:
 		return -1
