@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/big"
 	"regexp"
 	"sort"
@@ -305,12 +306,16 @@ func toRat(v any) (*big.Rat, bool) {
 }
 
 // ratNumber writes r as a JSON number: exact for integers, the nearest
-// float64 otherwise.
+// float64 otherwise, and 17 significant digits of the exact value when it
+// is beyond float64's range (JSON has no Inf).
 func ratNumber(r *big.Rat) json.Number {
 	if r.IsInt() {
 		return json.Number(r.Num().String())
 	}
 	f, _ := r.Float64()
+	if math.IsInf(f, 0) {
+		return json.Number(new(big.Float).SetPrec(64).SetRat(r).Text('g', 17))
+	}
 	return json.Number(strconv.FormatFloat(f, 'g', -1, 64))
 }
 

@@ -2,6 +2,7 @@ package jsonmerge
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -290,4 +291,22 @@ func FuzzMerge(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestSumBeyondFloat64StaysValidJSON(t *testing.T) {
+	huge := "-6" + strings.Repeat("6", 400) + ".5"
+	merged, err := Merge([]Input{
+		{Worker: "gw0", Path: "a", Value: json.Number("1")},
+		{Worker: "gw1", Path: "b", Value: json.Number(huge)},
+	}, Policy{Default: Sum})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, merged); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	if got := strings.TrimSpace(buf.String()); got != "-6.6666666666666667e+400" {
+		t.Errorf("sum = %s, want -6.6666666666666667e+400", got)
+	}
 }
