@@ -160,6 +160,11 @@ func bound(b []byte, max int, trunc bool) (string, bool) {
 	if bytes.IndexByte(b, '\r') >= 0 {
 		b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
 	}
+	// Repair before cutting: a replacement character is longer than the
+	// byte it replaces, so repairing after would overrun max.
+	if !utf8.Valid(b) {
+		b = bytes.ToValidUTF8(b, []byte("\uFFFD"))
+	}
 	if len(b) > max {
 		b, trunc = b[:max], true
 		// Drop a rune that the cut split.
