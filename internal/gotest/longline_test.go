@@ -1,43 +1,13 @@
 package gotest
 
 import (
+	"github.com/xshard/xshard/internal/memtest"
 	"io"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/xshard/xshard/internal/model"
 )
-
-// repeatReader yields n copies of the byte c without holding them.
-type repeatReader struct {
-	c byte
-	n int64
-}
-
-func (r *repeatReader) Read(p []byte) (int, error) {
-	if r.n <= 0 {
-		return 0, io.EOF
-	}
-	if int64(len(p)) > r.n {
-		p = p[:r.n]
-	}
-	for i := range p {
-		p[i] = r.c
-	}
-	r.n -= int64(len(p))
-	return len(p), nil
-}
-
-// allocated runs fn and returns the bytes it allocated on the heap.
-func allocated(fn func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	fn()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 // TestOneGigabyteLineInBoundedMemory: a 1 GiB line of output is read
 // past (and reported as too long) without holding it; the events around
@@ -51,12 +21,12 @@ func TestOneGigabyteLineInBoundedMemory(t *testing.T) {
 	}
 	in := io.MultiReader(
 		strings.NewReader(ev("run", "TestA")+`{"Action":"output","Package":"p","Test":"TestA","Output":"`),
-		&repeatReader{c: 'x', n: 1 << 30},
+		memtest.Repeat('x', 1<<30),
 		strings.NewReader("\"}\n"+ev("pass", "TestA")+ev("run", "TestB")+ev("pass", "TestB")),
 	)
 	var names []string
 	var err error
-	alloc := allocated(func() {
+	alloc := memtest.Allocated(func() {
 		err = Read(in, Options{Source: "big.json"}, func(c *model.Case) error {
 			names = append(names, c.Name)
 			return nil

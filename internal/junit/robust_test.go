@@ -2,10 +2,10 @@ package junit_test
 
 import (
 	"bytes"
+	"github.com/xshard/xshard/internal/memtest"
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -13,26 +13,6 @@ import (
 	"github.com/xshard/xshard/internal/junit"
 	"github.com/xshard/xshard/internal/model"
 )
-
-// repeatReader yields n copies of the byte c without holding them.
-type repeatReader struct {
-	c byte
-	n int64
-}
-
-func (r *repeatReader) Read(p []byte) (int, error) {
-	if r.n <= 0 {
-		return 0, io.EOF
-	}
-	if int64(len(p)) > r.n {
-		p = p[:r.n]
-	}
-	for i := range p {
-		p[i] = r.c
-	}
-	r.n -= int64(len(p))
-	return len(p), nil
-}
 
 // countingReader counts the bytes read through it.
 type countingReader struct {
@@ -46,16 +26,6 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// allocated runs fn and returns the bytes it allocated on the heap.
-func allocated(fn func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	fn()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
-
 const gigabyte = 1 << 30
 
 func TestReadOneGigabyteLineOfOutputInBoundedMemory(t *testing.T) {
@@ -64,13 +34,13 @@ func TestReadOneGigabyteLineOfOutputInBoundedMemory(t *testing.T) {
 	}
 	in := &countingReader{r: io.MultiReader(
 		strings.NewReader(`<testsuites><testsuite name="s"><testcase name="big"><failure message="m">`),
-		&repeatReader{c: 'x', n: gigabyte},
+		memtest.Repeat('x', gigabyte),
 		strings.NewReader(`</failure></testcase><testcase name="after"/></testsuite></testsuites>`),
 	)}
 	var names []string
 	var detail int
 	var err error
-	alloc := allocated(func() {
+	alloc := memtest.Allocated(func() {
 		_, err = junit.Read(in, junit.ReadOptions{}, func(c *model.Case) error {
 			names = append(names, c.Name)
 			if c.Name == "big" {
@@ -96,12 +66,12 @@ func TestReadOneGigabyteLineOfOutputInBoundedMemory(t *testing.T) {
 func TestReadOneGigabyteTagStopsWithAnErrorInBoundedMemory(t *testing.T) {
 	in := &countingReader{r: io.MultiReader(
 		strings.NewReader("<testsuites><testsuite name=\"s\"><testcase name=\"kept\"/>\n<testcase name=\"x\" message=\""),
-		&repeatReader{c: 'x', n: gigabyte},
+		memtest.Repeat('x', gigabyte),
 		strings.NewReader(`"/></testsuite></testsuites>`),
 	)}
 	var names []string
 	var err error
-	alloc := allocated(func() {
+	alloc := memtest.Allocated(func() {
 		_, err = junit.Read(in, junit.ReadOptions{Source: "big.xml"}, func(c *model.Case) error {
 			names = append(names, c.Name)
 			return nil
