@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/xshard/xshard/internal/diag"
+	"github.com/xshard/xshard/internal/golden"
 	"github.com/xshard/xshard/internal/model"
 )
 
@@ -98,7 +98,7 @@ func TestParse(t *testing.T) {
 	for _, tc := range parseTests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := Parse(strings.NewReader(tc.in))
-			checkErr(t, err, tc.expectErr)
+			golden.CheckErr(t, err, tc.expectErr)
 			if tc.expectErr != "" {
 				if d := (*diag.Error)(nil); !errors.As(err, &d) || d.Line == 0 {
 					t.Errorf("error %v is not a *diag.Error with a line", err)
@@ -109,18 +109,6 @@ func TestParse(t *testing.T) {
 				t.Errorf("Parse() mismatch (-want +got):\n%s", diff)
 			}
 		})
-	}
-}
-
-func checkErr(t *testing.T, err error, expectErr string) {
-	t.Helper()
-	switch {
-	case expectErr == "" && err != nil:
-		t.Fatalf("unexpected error: %v", err)
-	case expectErr != "" && err == nil:
-		t.Fatalf("no error, want one containing %q", expectErr)
-	case expectErr != "" && !strings.Contains(err.Error(), expectErr):
-		t.Fatalf("error %q does not contain %q", err, expectErr)
 	}
 }
 
@@ -143,35 +131,7 @@ func merge(t *testing.T, names ...string) []byte {
 // files, in every rotation of their order, and compares the result with
 // merged.golden (regenerate with -update).
 func TestMergeGolden(t *testing.T) {
-	dirs, _ := filepath.Glob("testdata/merge/*")
-	if len(dirs) == 0 {
-		t.Fatal("no fixtures")
-	}
-	for _, dir := range dirs {
-		t.Run(filepath.Base(dir), func(t *testing.T) {
-			inputs, _ := filepath.Glob(filepath.Join(dir, "*.xml"))
-			golden := filepath.Join(dir, "merged.golden")
-			got := merge(t, inputs...)
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("merged report mismatch (-want +got):\n%s", diff)
-			}
-			for r := 1; r < len(inputs); r++ {
-				order := append(append([]string{}, inputs[r:]...), inputs[:r]...)
-				if got := merge(t, order...); !bytes.Equal(got, want) {
-					t.Errorf("merging %q gave different bytes:\n%s", order, got)
-				}
-			}
-		})
-	}
+	golden.MergeFixtures(t, "*.xml", *update, merge, nil)
 }
 
 // TestMergeAloneReproducesInput checks that one input merged alone keeps
@@ -205,7 +165,7 @@ func TestDifferentConditionCountsAreAnError(t *testing.T) {
 	var before, after bytes.Buffer
 	m.Write(&before)
 	err := m.Add("b.xml", strings.NewReader(b))
-	checkErr(t, err, `b.xml:3: line 4 of "a.py" has 3 conditions but 2 at "a.xml" line 2: reports of different versions of the source`)
+	golden.CheckErr(t, err, `b.xml:3: line 4 of "a.py" has 3 conditions but 2 at "a.xml" line 2: reports of different versions of the source`)
 	if !errors.Is(err, ErrSourceMismatch) {
 		t.Errorf("error %v does not wrap ErrSourceMismatch", err)
 	}

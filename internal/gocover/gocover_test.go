@@ -14,6 +14,7 @@ import (
 	"golang.org/x/tools/cover"
 
 	"github.com/xshard/xshard/internal/diag"
+	"github.com/xshard/xshard/internal/golden"
 	"github.com/xshard/xshard/internal/model"
 )
 
@@ -152,7 +153,7 @@ func TestParse(t *testing.T) {
 	for _, tc := range parseTests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := Parse(strings.NewReader(tc.in))
-			checkErr(t, err, tc.expectErr)
+			golden.CheckErr(t, err, tc.expectErr)
 			if tc.expectErr != "" {
 				var d *diag.Error
 				if !errors.As(err, &d) || d.Line == 0 {
@@ -164,18 +165,6 @@ func TestParse(t *testing.T) {
 				t.Errorf("Parse() mismatch (-want +got):\n%s", diff)
 			}
 		})
-	}
-}
-
-func checkErr(t *testing.T, err error, expectErr string) {
-	t.Helper()
-	switch {
-	case expectErr == "" && err != nil:
-		t.Fatalf("unexpected error: %v", err)
-	case expectErr != "" && err == nil:
-		t.Fatalf("no error, want one containing %q", expectErr)
-	case expectErr != "" && !strings.Contains(err.Error(), expectErr):
-		t.Fatalf("error %q does not contain %q", err, expectErr)
 	}
 }
 
@@ -265,50 +254,29 @@ func mergeFiles(t testing.TB, files ...string) []byte {
 // that check. Inputs are merged in every rotation of their order, both
 // with AddFiles and with Add, and must give the same bytes.
 func TestMergeGolden(t *testing.T) {
-	for _, dir := range fixtureDirs(t) {
-		t.Run(filepath.Base(dir), func(t *testing.T) {
-			inputs, _ := filepath.Glob(filepath.Join(dir, "*.out"))
-			golden := filepath.Join(dir, "merged.golden")
-			got := mergeFiles(t, inputs...)
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
+	golden.MergeFixtures(t, "*.out", *update, func(t *testing.T, names ...string) []byte { return mergeFiles(t, names...) },
+		func(t *testing.T, order []string, want []byte) {
+			// Add, one file at a time and in reverse, must agree with AddFiles.
+			var m Merger
+			for i := len(order) - 1; i >= 0; i-- {
+				f, err := os.Open(order[i])
+				if err != nil {
+					t.Fatal(err)
+				}
+				err = m.Add(order[i], f)
+				f.Close()
+				if err != nil {
 					t.Fatal(err)
 				}
 			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
+			var buf bytes.Buffer
+			if err := m.Write(&buf); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("merged profile mismatch (-want +got):\n%s", diff)
-			}
-			for r := range len(inputs) {
-				order := append(append([]string{}, inputs[r:]...), inputs[:r]...)
-				if got := mergeFiles(t, order...); !bytes.Equal(got, want) {
-					t.Errorf("AddFiles(%q) gave different bytes:\n%s", order, got)
-				}
-				var m Merger
-				for i := len(order) - 1; i >= 0; i-- {
-					f, err := os.Open(order[i])
-					if err != nil {
-						t.Fatal(err)
-					}
-					err = m.Add(order[i], f)
-					f.Close()
-					if err != nil {
-						t.Fatal(err)
-					}
-				}
-				var buf bytes.Buffer
-				if err := m.Write(&buf); err != nil {
-					t.Fatal(err)
-				}
-				if !bytes.Equal(buf.Bytes(), want) {
-					t.Errorf("Add in reverse of %q gave different bytes:\n%s", order, buf.Bytes())
-				}
+			if !bytes.Equal(buf.Bytes(), want) {
+				t.Errorf("Add in reverse of %q gave different bytes:\n%s", order, buf.Bytes())
 			}
 		})
-	}
 }
 
 // TestMergeAloneReproducesInput checks that merging one input alone gives
@@ -429,7 +397,7 @@ func TestMergeErrors(t *testing.T) {
 					break
 				}
 			}
-			checkErr(t, err, tc.expectErr)
+			golden.CheckErr(t, err, tc.expectErr)
 			if err == nil {
 				return
 			}
@@ -461,7 +429,7 @@ func TestAddFilesReportsFirstFailingFile(t *testing.T) {
 	}
 	var m Merger
 	err := m.AddFiles(append(names, filepath.Join(dir, "missing.out"))...)
-	checkErr(t, err, names[1]+`:2:16: malformed block "a.go:1.1,2.2 1 x"`)
+	golden.CheckErr(t, err, names[1]+`:2:16: malformed block "a.go:1.1,2.2 1 x"`)
 	if got := m.Files(); !cmp.Equal(got, []model.FileCoverage{{File: "a.go", Total: 1, Covered: 1}}) {
 		t.Errorf("files before the failure were not merged: %v", got)
 	}

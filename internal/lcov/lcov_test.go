@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/xshard/xshard/internal/diag"
+	"github.com/xshard/xshard/internal/golden"
 	"github.com/xshard/xshard/internal/model"
 )
 
@@ -108,7 +108,7 @@ func TestParse(t *testing.T) {
 	for _, tc := range parseTests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := Parse(strings.NewReader(tc.in))
-			checkErr(t, err, tc.expectErr)
+			golden.CheckErr(t, err, tc.expectErr)
 			if tc.expectErr != "" {
 				if d := (*diag.Error)(nil); !errors.As(err, &d) || d.Line == 0 {
 					t.Errorf("error %v is not a *diag.Error with a line", err)
@@ -119,18 +119,6 @@ func TestParse(t *testing.T) {
 				t.Errorf("Parse() mismatch (-want +got):\n%s", diff)
 			}
 		})
-	}
-}
-
-func checkErr(t *testing.T, err error, expectErr string) {
-	t.Helper()
-	switch {
-	case expectErr == "" && err != nil:
-		t.Fatalf("unexpected error: %v", err)
-	case expectErr != "" && err == nil:
-		t.Fatalf("no error, want one containing %q", expectErr)
-	case expectErr != "" && !strings.Contains(err.Error(), expectErr):
-		t.Fatalf("error %q does not contain %q", err, expectErr)
 	}
 }
 
@@ -153,35 +141,7 @@ func merge(t *testing.T, names ...string) []byte {
 // files, in every rotation of their order, and compares the result with
 // merged.golden (regenerate with -update).
 func TestMergeGolden(t *testing.T) {
-	dirs, _ := filepath.Glob("testdata/merge/*")
-	if len(dirs) == 0 {
-		t.Fatal("no fixtures")
-	}
-	for _, dir := range dirs {
-		t.Run(filepath.Base(dir), func(t *testing.T) {
-			inputs, _ := filepath.Glob(filepath.Join(dir, "*.info"))
-			golden := filepath.Join(dir, "merged.golden")
-			got := merge(t, inputs...)
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("merged tracefile mismatch (-want +got):\n%s", diff)
-			}
-			for r := 1; r < len(inputs); r++ {
-				order := append(append([]string{}, inputs[r:]...), inputs[:r]...)
-				if got := merge(t, order...); !bytes.Equal(got, want) {
-					t.Errorf("merging %q gave different bytes:\n%s", order, got)
-				}
-			}
-		})
-	}
+	golden.MergeFixtures(t, "*.info", *update, merge, nil)
 }
 
 // TestMergeAloneReproducesInput checks that one input merged alone keeps
@@ -213,7 +173,7 @@ func TestMergeErrorLeavesMergerUnchanged(t *testing.T) {
 	var before, after bytes.Buffer
 	m.Write(&before)
 	err := m.Add("b.info", strings.NewReader("SF:b.c\nDA:1,1\nend_of_record\nSF:a.c\nDA:1,5,bb\nend_of_record\n"))
-	checkErr(t, err, `b.info: checksum "bb" of a.c line 1 differs from "aa" at "a.info" line 2: tracefiles of different versions of the source`)
+	golden.CheckErr(t, err, `b.info: checksum "bb" of a.c line 1 differs from "aa" at "a.info" line 2: tracefiles of different versions of the source`)
 	m.Write(&after)
 	if diff := cmp.Diff(before.String(), after.String()); diff != "" {
 		t.Errorf("failed Add changed the merger (-want +got):\n%s", diff)
