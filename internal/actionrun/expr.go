@@ -471,27 +471,18 @@ func toNumber(v any) float64 {
 func compare(op string, a, b any) any {
 	if as, ok := a.(string); ok {
 		if bs, ok := b.(string); ok {
-			x, y := strings.ToLower(as), strings.ToLower(bs)
-			switch op {
-			case "==":
-				return x == y
-			case "!=":
-				return x != y
-			case "<":
-				return x < y
-			case "<=":
-				return x <= y
-			case ">":
-				return x > y
-			default:
-				return x >= y
-			}
+			return ordered(op, strings.ToLower(as), strings.ToLower(bs))
 		}
 	}
 	if a == nil && b == nil {
 		return op == "==" || op == "<=" || op == ">="
 	}
-	x, y := toNumber(a), toNumber(b)
+	return ordered(op, toNumber(a), toNumber(b))
+}
+
+// ordered applies a comparison operator with Go's own operators, so that
+// NaN compares false as in GitHub's expressions.
+func ordered[T string | float64](op string, x, y T) bool {
 	switch op {
 	case "==":
 		return x == y
