@@ -561,3 +561,39 @@ func TestReadIsIndependentOfReadSizes(t *testing.T) {
 		}
 	}
 }
+
+// OnCaseFrom gets every case of every input once, from readers in
+// [0, Parallel), the same cases OnCase gets.
+func TestOnCaseFrom(t *testing.T) {
+	paths := fixtures(t)
+	var inputs []junit.Input
+	for i, p := range paths {
+		inputs = append(inputs, junit.Input{Path: p, Worker: model.WorkerID(i % 3)})
+	}
+	var want []goldenCase
+	mergeToBytes(t, inputs, junit.MergeOptions{OnCase: func(c *model.Case) { want = append(want, toGolden(c)) }})
+	const par = 3
+	var perReader [par][]goldenCase
+	mergeToBytes(t, inputs, junit.MergeOptions{
+		Parallel: par,
+		OnCaseFrom: func(r int, c *model.Case) {
+			if r < 0 || r >= par {
+				t.Errorf("reader %d outside [0, %d)", r, par)
+				return
+			}
+			perReader[r] = append(perReader[r], toGolden(c)) // no lock: one reader is serial
+		},
+	})
+	var got []goldenCase
+	for _, cs := range perReader {
+		got = append(got, cs...)
+	}
+	sortCases(want)
+	sortCases(got)
+	if len(want) == 0 {
+		t.Fatal("no cases in the fixtures")
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("OnCaseFrom cases differ from OnCase's (-want +got):\n%s", diff)
+	}
+}

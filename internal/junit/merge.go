@@ -39,6 +39,13 @@ type MergeOptions struct {
 	// build summaries without reading the inputs again. The pointer is
 	// reused: copy what you keep. Source and Worker are set.
 	OnCase func(*model.Case)
+	// OnCaseFrom is OnCase for callers that keep state per reader, so
+	// that the work on each case is spread over the cores: it is called
+	// with the index, in [0, Parallel) (GOMAXPROCS when Parallel is 0),
+	// of the goroutine that read the case, concurrently for different
+	// indexes and serially for one. At most one of OnCase and OnCaseFrom
+	// may be set.
+	OnCaseFrom func(reader int, c *model.Case)
 	// Parallel is how many inputs are indexed at once; 0 means
 	// GOMAXPROCS.
 	Parallel int
@@ -168,13 +175,23 @@ func Merge(w io.Writer, inputs []Input, opts MergeOptions) (*MergeStats, []error
 		wg   sync.WaitGroup
 		jobs = make(chan int)
 	)
-	for range par {
+	for r := range par {
 		wg.Add(1)
+		onCase := opts.OnCaseFrom
+		if onCase != nil {
+			onCase = func(_ int, c *model.Case) { opts.OnCaseFrom(r, c) }
+		} else if opts.OnCase != nil {
+			onCase = func(_ int, c *model.Case) {
+				mu.Lock()
+				defer mu.Unlock()
+				opts.OnCase(c)
+			}
+		}
 		go func() {
 			defer wg.Done()
 			buf := make([]byte, 1<<20)
 			for i := range jobs {
-				files[i] = index(in[i], buf, &mu, &opts)
+				files[i] = index(in[i], buf, &opts, onCase)
 			}
 		}()
 	}
@@ -233,7 +250,8 @@ func Merge(w io.Writer, inputs []Input, opts MergeOptions) (*MergeStats, []error
 }
 
 // index is the first pass over one input.
-func index(in Input, buf []byte, mu *sync.Mutex, opts *MergeOptions) *fileIndex {
+// onCase, when not nil, gets every case read.
+func index(in Input, buf []byte, opts *MergeOptions, onCase func(int, *model.Case)) *fileIndex {
 	fi := &fileIndex{in: in}
 	prop := []byte(`<property name="` + WorkerProperty + `" value="` + escapeAttr(in.Worker) + `"/>`)
 	fi.insert[insProperty] = prop
@@ -252,15 +270,13 @@ func index(in Input, buf []byte, mu *sync.Mutex, opts *MergeOptions) *fileIndex 
 	p := &parser{
 		s:      newScanner(f, buf),
 		opts:   ReadOptions{MaxMessage: opts.MaxMessage, MaxDetail: opts.MaxDetail, Source: in.Path}.withDefaults(),
-		full:   opts.OnCase != nil,
+		full:   onCase != nil,
 		idx:    fi,
 		worker: in.Worker,
 	}
-	if opts.OnCase != nil {
+	if onCase != nil {
 		p.onCase = func(c *caseState) error {
-			mu.Lock()
-			defer mu.Unlock()
-			opts.OnCase(&c.Case)
+			onCase(0, &c.Case)
 			return nil
 		}
 	}
