@@ -55,39 +55,177 @@ type Key struct {
 
 // Of returns the key of c.
 func Of(c *model.Case) Key {
-	cls := c.Classname
-	if cls == "" {
-		cls = c.Suite
+	var t triple
+	t.init(c)
+	return t.key(c.Name)
+}
+
+// Resolver is Of with a memory: what depends only on a case's classname,
+// suite and file is worked out once per distinct triple (consecutive cases
+// of a suite share it), leaving per case only the decisions that depend
+// on the name and the building of the ID. The last triple is remembered,
+// and a few thousand more for reports that interleave suites. The zero
+// Resolver is ready to use. Not safe for concurrent use: keep one per
+// goroutine.
+type Resolver struct {
+	last *triple
+	seen map[tripleID]*triple
+}
+
+// maxTriples bounds the triples a Resolver remembers: past it, it forgets
+// them all and starts again.
+const maxTriples = 4096
+
+// tripleID is what a triple is looked up by.
+type tripleID struct{ classname, suite, file string }
+
+// Of returns the same Key as the package-level Of(c).
+func (r *Resolver) Of(c *model.Case) Key {
+	t := r.last
+	if t == nil || t.classname != c.Classname || t.suite != c.Suite || t.rawFile != c.File {
+		t = r.lookup(c)
 	}
-	name := c.Name
-	file := strings.TrimPrefix(path.Clean(strings.ReplaceAll(c.File, "\\", "/")), "./")
-	if c.File == "" {
-		file = ""
+	return t.key(c.Name)
+}
+
+// lookup returns the triple of c, remembering it as the last one.
+func (r *Resolver) lookup(c *model.Case) *triple {
+	id := tripleID{c.Classname, c.Suite, c.File}
+	t := r.seen[id]
+	if t == nil {
+		if r.seen == nil {
+			r.seen = make(map[tripleID]*triple)
+		} else if len(r.seen) >= maxTriples {
+			clear(r.seen)
+		}
+		t = new(triple)
+		t.init(c)
+		r.seen[id] = t
 	}
+	r.last = t
+	return t
+}
+
+// A triple holds what a case's key depends on besides its name: its
+// classname, suite and file, and what the rules work out from them alone.
+// Those are worked out when first needed, once per triple; known tells
+// which are.
+type triple struct {
+	classname, suite, rawFile string // the case's own
+
+	cls  string // the classname, else the suite
+	file string // the file, cleaned; "" when none
+
+	known       uint8
+	goPackage   bool   // isGoPackage(cls)
+	pytestCls   bool   // isPytestClassname(cls)
+	fileDir     string // path.Dir(file)
+	pyFile      string // pytest's file and scope of file and cls
+	pyScope     string
+	suiteIsPath bool   // looksLikePath(suite)
+	suiteFile   string // the suite as a file, cleaned, and its directory
+	suiteDir    string
+}
+
+// The bits of triple.known.
+const (
+	knownGoPackage = 1 << iota
+	knownPytestCls
+	knownFileDir
+	knownPytest
+	knownSuitePath
+)
+
+func (t *triple) init(c *model.Case) {
+	*t = triple{classname: c.Classname, suite: c.Suite, rawFile: c.File, cls: c.Classname}
+	if t.cls == "" {
+		t.cls = c.Suite
+	}
+	if c.File != "" {
+		t.file = strings.TrimPrefix(path.Clean(strings.ReplaceAll(c.File, "\\", "/")), "./")
+	}
+}
+
+// key applies the rules to the case of t named name.
+func (t *triple) key(name string) Key {
 	switch {
-	case isGoPackage(cls) && isGoTest(name):
+	case t.isGoPackage() && isGoTest(name):
 		top, _, sub := strings.Cut(name, "/")
-		return Key{Test: cls + "." + top, File: file, Scope: cls, Sub: sub, Parent: cls + "." + top}
-	case strings.HasSuffix(file, ".py") || (file == "" && isPytestName(name) && isPytestClassname(cls)):
-		return pytestKey(file, cls, name)
-	case file != "":
-		return Key{Test: file + "::" + name, File: file, Scope: path.Dir(file), Parent: file}
-	case looksLikePath(c.Suite):
-		f := strings.TrimPrefix(path.Clean(c.Suite), "./")
-		return Key{Test: f + "::" + name, File: f, Scope: path.Dir(f), Parent: f}
+		id := t.cls + "." + top
+		return Key{Test: id, File: t.file, Scope: t.cls, Sub: sub, Parent: id}
+	case strings.HasSuffix(t.file, ".py") || (t.file == "" && isPytestName(name) && t.isPytestClassname()):
+		file, scope := t.pytest()
+		id := scope + "::" + name
+		k := Key{Test: id, File: file, Scope: scope, Parent: id}
+		if i := strings.IndexByte(name, '['); i > 0 && strings.HasSuffix(name, "]") {
+			// The node ID without its parameters: a prefix of id.
+			k.Sub = true
+			k.Parent = id[:len(scope)+len("::")+i]
+		}
+		return k
+	case t.file != "":
+		return Key{Test: t.file + "::" + name, File: t.file, Scope: t.dir(), Parent: t.file}
+	case t.isSuitePath():
+		return Key{Test: t.suiteFile + "::" + name, File: t.suiteFile, Scope: t.suiteDir, Parent: t.suiteFile}
 	}
-	if c.Classname == "" {
+	if t.classname == "" {
 		// No classname: the name is the ID, scoped by its suite.
-		scope := c.Suite
+		scope := t.suite
 		if scope == "" {
 			scope = name
 		}
 		return Key{Test: name, Scope: scope}
 	}
-	return Key{Test: cls + "." + name, Scope: cls}
+	return Key{Test: t.cls + "." + name, Scope: t.cls}
 }
 
-func pytestKey(file, cls, name string) Key {
+func (t *triple) isGoPackage() bool {
+	if t.known&knownGoPackage == 0 {
+		t.goPackage = isGoPackage(t.cls)
+		t.known |= knownGoPackage
+	}
+	return t.goPackage
+}
+
+func (t *triple) isPytestClassname() bool {
+	if t.known&knownPytestCls == 0 {
+		t.pytestCls = isPytestClassname(t.cls)
+		t.known |= knownPytestCls
+	}
+	return t.pytestCls
+}
+
+func (t *triple) dir() string {
+	if t.known&knownFileDir == 0 {
+		t.fileDir = path.Dir(t.file)
+		t.known |= knownFileDir
+	}
+	return t.fileDir
+}
+
+func (t *triple) pytest() (file, scope string) {
+	if t.known&knownPytest == 0 {
+		t.pyFile, t.pyScope = pytestScope(t.file, t.cls)
+		t.known |= knownPytest
+	}
+	return t.pyFile, t.pyScope
+}
+
+func (t *triple) isSuitePath() bool {
+	if t.known&knownSuitePath == 0 {
+		if t.suiteIsPath = looksLikePath(t.suite); t.suiteIsPath {
+			t.suiteFile = strings.TrimPrefix(path.Clean(t.suite), "./")
+			t.suiteDir = path.Dir(t.suiteFile)
+		}
+		t.known |= knownSuitePath
+	}
+	return t.suiteIsPath
+}
+
+// pytestScope returns the file and the scope (the file and its classes)
+// of a pytest case with file attribute file ("" when absent) and
+// classname cls; the node ID is the scope, "::" and the name.
+func pytestScope(file, cls string) (string, string) {
 	parts := strings.Split(cls, ".")
 	var classes []string
 	if file != "" {
@@ -117,13 +255,7 @@ func pytestKey(file, cls, name string) Key {
 	if len(classes) > 0 {
 		scope += "::" + strings.Join(classes, "::")
 	}
-	id := scope + "::" + name
-	k := Key{Test: id, File: file, Scope: scope, Parent: id}
-	if i := strings.IndexByte(name, '['); i > 0 && strings.HasSuffix(name, "]") {
-		k.Sub = true
-		k.Parent = scope + "::" + name[:i]
-	}
-	return k
+	return file, scope
 }
 
 // isPytestClassname reports whether a dotted classname without a file

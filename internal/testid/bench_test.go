@@ -1,0 +1,66 @@
+package testid
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/xshard/xshard/internal/model"
+)
+
+// benchCases returns about 10,000 cases as reports list them, suite by
+// suite: half JVM (com.example.module3.Service12Test, test123HandlesCase4),
+// half pytest with a file attribute, one in four of those parametrized.
+func benchCases() []model.Case {
+	var cs []model.Case
+	for m := range 10 {
+		for s := range 25 {
+			cls := fmt.Sprintf("com.example.module%d.Service%dTest", m, s)
+			for t := range 20 {
+				cs = append(cs, model.Case{Suite: cls, Classname: cls, Name: fmt.Sprintf("test%dHandlesCase%d", t, t%7)})
+			}
+		}
+	}
+	for m := range 10 {
+		for s := range 25 {
+			file := fmt.Sprintf("tests/module%d/test_service%d.py", m, s)
+			cls := fmt.Sprintf("tests.module%d.test_service%d.TestService%d", m, s, s)
+			for t := range 20 {
+				name := fmt.Sprintf("test_handles_case%d", t)
+				if t%4 == 0 {
+					name += fmt.Sprintf("[%d-%d]", t, t+1)
+				}
+				cs = append(cs, model.Case{Suite: "pytest", Classname: cls, Name: name, File: file})
+			}
+		}
+	}
+	return cs
+}
+
+var sink Key
+
+// BenchmarkOf keys one case per op, going through benchCases in order.
+func BenchmarkOf(b *testing.B) {
+	cs := benchCases()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		sink = Of(&cs[i])
+		if i++; i == len(cs) {
+			i = 0
+		}
+	}
+}
+
+// BenchmarkResolverOf keys the same cases with one Resolver.
+func BenchmarkResolverOf(b *testing.B) {
+	cs := benchCases()
+	var r Resolver
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		sink = r.Of(&cs[i])
+		if i++; i == len(cs) {
+			i = 0
+		}
+	}
+}
