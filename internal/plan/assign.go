@@ -134,11 +134,23 @@ func cut(order []int32, total int) []int32 {
 }
 
 // lptOrder returns the indices of sec longest first, ties by index (by
-// ID, for units), and the durations in that order. sec has no NaN and
-// nothing below zero but -0, which ties with 0 (and comes back as 0).
+// ID, for units), and the durations in that order, which callers must
+// only read. sec has no NaN and nothing below zero but -0, which ties
+// with 0. When sec is already longest first (as the tuning report passes
+// durations to Predict), the order is the identity and durs is sec
+// itself, so a -0 comes back as -0 rather than 0: the same to balance,
+// which only adds durs to loads that start at 0.
+func lptOrder(sec []float64) (order []int32, durs []float64) {
+	if isLongestFirst(sec) {
+		return indices(len(sec)), sec
+	}
+	return lptSort(sec)
+}
+
+// lptSort is lptOrder for sec in any order, with a -0 back as 0.
 // Non-negative floats order as their bits do, so this is a radix sort on
 // the complemented bits.
-func lptOrder(sec []float64) (order []int32, durs []float64) {
+func lptSort(sec []float64) (order []int32, durs []float64) {
 	keys := make([]uint64, len(sec))
 	for k, s := range sec {
 		if s != 0 {
@@ -155,6 +167,16 @@ func lptOrder(sec []float64) (order []int32, durs []float64) {
 		durs[i] = math.Float64frombits(^p.key)
 	}
 	return order, durs
+}
+
+// isLongestFirst reports whether sec is in non-increasing order.
+func isLongestFirst(sec []float64) bool {
+	for i := 1; i < len(sec); i++ {
+		if sec[i] > sec[i-1] {
+			return false
+		}
+	}
+	return true
 }
 
 func indices(n int) []int32 {

@@ -3,7 +3,10 @@ package plan
 import (
 	"cmp"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 )
 
 // balance assigns units with durations sec to total shards and returns the
@@ -19,22 +22,53 @@ import (
 // durations, so the result is bit-for-bit the same on every platform (Go
 // may fuse a multiply-add; there is none here).
 func balance(sec []float64, total int) []int32 {
-	order, durs := lptOrder(sec)
-	shardOf := make([]int32, len(sec))
+	return newLPT(sec).assign(total, nil)
+}
+
+// lpt is what balance needs of the durations whatever the number of
+// shards: their longest-first order and their sum. It is only read once
+// made, so assignments for several totals can share it, concurrently.
+type lpt struct {
+	sec   []float64 // by unit; no NaN, nothing below 0 but -0
+	order []int32   // unit indices longest first, ties by index
+	durs  []float64 // durations in that order
+	// sum (in index order) and longest of sec, for improve's lower bound.
+	sum, longest float64
+}
+
+func newLPT(sec []float64) *lpt {
+	l := &lpt{sec: sec}
+	l.order, l.durs = lptOrder(sec)
+	for _, s := range sec {
+		l.sum += s
+		l.longest = max(l.longest, s)
+	}
+	return l
+}
+
+// assign returns the shard of every unit over total >= 1 shards, as
+// balance does. It writes them into shardOf when that has the capacity,
+// to spare a caller assigning for several totals an allocation each.
+func (l *lpt) assign(total int, shardOf []int32) []int32 {
+	if cap(shardOf) >= len(l.sec) {
+		shardOf = shardOf[:len(l.sec)] // order is a permutation: all written
+	} else {
+		shardOf = make([]int32, len(l.sec))
+	}
 	h := make(shardHeap, total)
 	for i := range h {
 		h[i].s = int32(i) // all loads 0: ordered by index, a valid heap
 	}
-	for i, k := range order {
+	for i, k := range l.order {
 		shardOf[k] = h[0].s
-		h[0].load += durs[i]
+		h[0].load += l.durs[i]
 		h.down()
 	}
 	loads := make([]float64, total)
 	for _, e := range h {
 		loads[e.s] = e.load
 	}
-	improve(sec, order, shardOf, loads)
+	improve(l, shardOf, loads)
 	return shardOf
 }
 
@@ -88,17 +122,13 @@ const maxImprove = 4
 // rises, every round strictly lowers the load vector sorted from the top,
 // and the rounds are bounded, so the pass ends; it is deterministic
 // because every choice has an explicit tie-break.
-func improve(sec []float64, order []int32, shardOf []int32, loads []float64) {
+func improve(l *lpt, shardOf []int32, loads []float64) {
+	sec, order := l.sec, l.order
 	total := len(loads)
 	if total < 2 || len(sec) < 2 {
 		return
 	}
-	sum, longest := 0.0, 0.0
-	for k := range sec {
-		sum += sec[k]
-		longest = max(longest, sec[k])
-	}
-	lower := max(longest, sum/float64(total))
+	lower := max(l.longest, l.sum/float64(total))
 	// Durations are not known to better than a millisecond or so: a
 	// makespan this close to the lower bound is not worth improving.
 	slack := 1e-3 + lower/1e6
@@ -107,8 +137,20 @@ func improve(sec []float64, order []int32, shardOf []int32, loads []float64) {
 	}
 
 	// members[s]: the units of shard s by (seconds asc, index desc), the
-	// reverse of LPT order, so binary searches can find durations.
+	// reverse of LPT order, so binary searches can find durations. They
+	// share one array, each capped at its own part, so an insertion into
+	// a full one moves it out rather than overwrite the next.
+	count := make([]int, total)
+	for _, s := range shardOf {
+		count[s]++
+	}
+	all := make([]int32, len(shardOf))
 	members := make([][]int32, total)
+	off := 0
+	for s, n := range count {
+		members[s] = all[off : off : off+n]
+		off += n
+	}
 	for i := len(order) - 1; i >= 0; i-- {
 		k := order[i]
 		members[shardOf[k]] = append(members[shardOf[k]], k)
@@ -217,24 +259,88 @@ func bestChange(sec []float64, A, B []int32, ms, lj float64) (ai, bi int, ok boo
 // take with that many workers. Negative and NaN durations count as 0; a
 // total below 1 counts as 1.
 func Predict(units []float64, total int) float64 {
-	total = max(total, 1)
-	sec := make([]float64, len(units))
-	for i, s := range units {
-		if math.IsInf(s, 1) {
-			return s
+	return PredictMany(units, []int{total})[0]
+}
+
+// PredictMany returns Predict(units, totals[i]) for each i, bit-for-bit
+// the same as calling Predict for each, but sorting the units once and
+// running the worker counts in parallel on up to GOMAXPROCS goroutines.
+// The results do not depend on how those are scheduled. units is only
+// read.
+func PredictMany(units []float64, totals []int) []float64 {
+	out := make([]float64, len(totals))
+	if len(totals) == 0 {
+		return out
+	}
+	sec, inf := predictDurations(units)
+	if inf {
+		for i := range out {
+			out[i] = math.Inf(1)
 		}
-		if s > 0 { // false for NaN
+		return out
+	}
+	l := newLPT(sec)
+	// Each goroutine claims the next total and writes only its result;
+	// which goroutine computes a total makes no difference to it.
+	var next atomic.Int64
+	run := func() {
+		var shardOf []int32 // reused across this goroutine's totals
+		for {
+			i := int(next.Add(1)) - 1
+			if i >= len(totals) {
+				return
+			}
+			total := max(totals[i], 1)
+			shardOf = l.assign(total, shardOf)
+			out[i] = l.makespan(shardOf, total)
+		}
+	}
+	workers := 1
+	if parallel(len(sec)) {
+		workers = min(runtime.GOMAXPROCS(0), len(totals))
+	}
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Go(run)
+	}
+	run()
+	wg.Wait()
+	return out
+}
+
+// predictDurations returns the durations Predict balances: units with
+// negative and NaN durations as 0, or units itself when none is; inf
+// when one is +Inf.
+func predictDurations(units []float64) (sec []float64, inf bool) {
+	clean := true
+	for _, s := range units {
+		if math.IsInf(s, 1) {
+			return nil, true
+		}
+		clean = clean && s > 0 // false for NaN
+	}
+	if clean {
+		return units, false
+	}
+	sec = make([]float64, len(units))
+	for i, s := range units {
+		if s > 0 {
 			sec[i] = s
 		}
 	}
-	shardOf := balance(sec, total)
+	return sec, false
+}
+
+// makespan returns the largest load of the total shards of shardOf, each
+// summed in unit order.
+func (l *lpt) makespan(shardOf []int32, total int) float64 {
 	loads := make([]float64, total)
 	for k, s := range shardOf {
-		loads[s] += sec[k]
+		loads[s] += l.sec[k]
 	}
 	makespan := 0.0
-	for _, l := range loads {
-		makespan = max(makespan, l)
+	for _, v := range loads {
+		makespan = max(makespan, v)
 	}
 	return makespan
 }
