@@ -100,6 +100,20 @@ func TestWriteGoldenAndRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(string(want), buf.String()); diff != "" {
 		t.Errorf("Write (-want +got):\n%s", diff)
 	}
+	// WriteTests, with the tests as a sorted sequence, writes the same.
+	var seq bytes.Buffer
+	noTests := *f
+	noTests.Timings.Tests = map[string]float64{"ignored": 1}
+	WriteTests(&seq, &noTests, func(yield func(string, float64) bool) {
+		for _, k := range []string{"a.TestA", "b.TestB", "t.py::test_<x>[\"q\"]"} {
+			if !yield(k, f.Timings.Tests[k]) {
+				return
+			}
+		}
+	})
+	if diff := cmp.Diff(string(want), seq.String()); diff != "" {
+		t.Errorf("WriteTests (-want +got):\n%s", diff)
+	}
 	back, err := Read(bytes.NewReader(buf.Bytes()), "golden")
 	if err != nil {
 		t.Fatal(err)
