@@ -294,7 +294,7 @@ func locate(c *model.Case, opts Options) (file string, line int) {
 	}
 	// JVM frames of the test class (or its inner classes), innermost first.
 	if c.Classname != "" {
-		for _, m := range jvmRE.FindAllStringSubmatch(text, -1) {
+		for _, m := range jvmRE.FindAllStringSubmatch(linesWith(text, "at "+c.Classname), -1) {
 			if m[1] == c.Classname || strings.HasPrefix(m[1], c.Classname+"$") {
 				if f, n := pick(m[2], m[3]); f != "" {
 					return f, n
@@ -303,21 +303,22 @@ func locate(c *model.Case, opts Options) (file string, line int) {
 		}
 	}
 	// Go's messages, then Go's panic frames in a test file.
-	for _, m := range goMessageRE.FindAllStringSubmatch(text, -1) {
+	goLines := linesWith(text, ".go:")
+	for _, m := range goMessageRE.FindAllStringSubmatch(goLines, -1) {
 		if f, n := pick(m[1], m[2]); f != "" {
 			return f, n
 		}
 	}
 	// Python, outermost frame first: the deepest frame in the test's own
 	// file, else the first.
-	py := append(pyRE.FindAllStringSubmatch(text, -1), pyFrameRE.FindAllStringSubmatch(text, -1)...)
+	py := append(pyRE.FindAllStringSubmatch(linesWith(text, ".py:"), -1), pyFrameRE.FindAllStringSubmatch(linesWith(text, ".py\","), -1)...)
 	if f, n := choose(py, k.File, true, pick); f != "" {
 		return f, n
 	}
 	// Node, innermost frame first: the first in the test's file, else the
 	// first outside node_modules and Node itself.
 	var node [][]string
-	for _, m := range nodeRE.FindAllStringSubmatch(text, -1) {
+	for _, m := range nodeRE.FindAllStringSubmatch(linesWith(text, "s:", "sx:"), -1) {
 		if !strings.Contains(m[1], "node_modules/") && !strings.HasPrefix(m[1], "node:") && !strings.HasPrefix(m[1], "internal/") {
 			node = append(node, m)
 		}
@@ -325,7 +326,7 @@ func locate(c *model.Case, opts Options) (file string, line int) {
 	if f, n := choose(node, k.File, false, pick); f != "" {
 		return f, n
 	}
-	for _, m := range goFrameRE.FindAllStringSubmatch(text, -1) {
+	for _, m := range goFrameRE.FindAllStringSubmatch(goLines, -1) {
 		if strings.HasSuffix(m[1], "_test.go") {
 			if f, n := pick(m[1], m[2]); f != "" {
 				return f, n
@@ -333,6 +334,26 @@ func locate(c *model.Case, opts Options) (file string, line int) {
 		}
 	}
 	return "", 0
+}
+
+// linesWith returns the lines of text that contain one of lits: the
+// only lines where a pattern needing it can match (the patterns match
+// within a line), so that regular expressions run over a few lines of a
+// long trace, not all of it.
+func linesWith(text string, lits ...string) string {
+	var b strings.Builder
+	for line := range strings.Lines(text) {
+		for _, lit := range lits {
+			if strings.Contains(line, lit) {
+				b.WriteString(line)
+				if !strings.HasSuffix(line, "\n") {
+					b.WriteByte('\n')
+				}
+				break
+			}
+		}
+	}
+	return b.String()
 }
 
 // choose picks a frame (file in m[1], line in m[2]): the last (or first)

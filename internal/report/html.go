@@ -1,10 +1,13 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
+	"crypto/rand"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -198,12 +201,26 @@ func HTML(w io.Writer, res *merge.Result, opts Options) error {
 			p.OutputsJSON = clip(string(b), htmlOutputBytes)
 		}
 	}
-	data, err := testRows(res)
-	if err != nil {
+	// The rows (tens of megabytes for a million tests) are streamed in
+	// place of a marker, not held in memory: a random marker, which no
+	// artifact can have put in the page.
+	var nonce [16]byte
+	rand.Read(nonce[:])
+	marker := "xshard-rows-" + hex.EncodeToString(nonce[:])
+	p.Data = template.JS(marker)
+	var pg bytes.Buffer
+	if err := page.Execute(&pg, p); err != nil {
 		return err
 	}
-	p.Data = template.JS(data)
-	return page.Execute(w, p)
+	before, after, ok := bytes.Cut(pg.Bytes(), []byte(marker))
+	if !ok || bytes.Contains(after, []byte(marker)) {
+		return fmt.Errorf("report.html: the page template must hold the test rows once")
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.Write(before)
+	writeTestRows(bw, res)
+	bw.Write(after)
+	return bw.Flush()
 }
 
 func capList(items []string) htmlList {
@@ -321,8 +338,7 @@ func htmlCov(c merge.Coverage) htmlCoverage {
 // "r": [[id, worker index, outcome, flaky 0|1, seconds], ...]}. Strings
 // go through encoding/json, which escapes <, > and & (and U+2028/9), so
 // that no test name can close the script element that holds the data.
-func testRows(res *merge.Result) ([]byte, error) {
-	var b bytes.Buffer
+func writeTestRows(b *bufio.Writer, res *merge.Result) {
 	workers := map[string]int{}
 	var names []string
 	idx := make([]int, len(res.Tests))
@@ -335,14 +351,10 @@ func testRows(res *merge.Result) ([]byte, error) {
 		}
 		idx[i] = k
 	}
-	ws, err := json.Marshal(names)
-	if err != nil {
-		return nil, err
-	}
+	ws, _ := json.Marshal(names) // strings: cannot fail
 	if names == nil {
 		ws = []byte("[]")
 	}
-	b.Grow(len(res.Tests) * 64)
 	b.WriteString(`{"w":`)
 	b.Write(ws)
 	b.WriteString(`,"r":[`)
@@ -350,10 +362,7 @@ func testRows(res *merge.Result) ([]byte, error) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		id, err := json.Marshal(strings.ToValidUTF8(r.ID, "\uFFFD"))
-		if err != nil {
-			return nil, err
-		}
+		id, _ := json.Marshal(strings.ToValidUTF8(r.ID, "\uFFFD"))
 		flaky := 0
 		if r.Flaky {
 			flaky = 1
@@ -362,8 +371,7 @@ func testRows(res *merge.Result) ([]byte, error) {
 		if math.IsNaN(secs) || math.IsInf(secs, 0) || secs < 0 {
 			secs = 0
 		}
-		fmt.Fprintf(&b, "[%s,%d,%d,%d,%s]", id, idx[i], min(int(r.Outcome), 3), flaky, strconv.FormatFloat(secs, 'g', 6, 64))
+		fmt.Fprintf(b, "[%s,%d,%d,%d,%s]", id, idx[i], min(int(r.Outcome), 3), flaky, strconv.FormatFloat(secs, 'g', 6, 64))
 	}
 	b.WriteString("]}")
-	return b.Bytes(), nil
 }
