@@ -145,11 +145,9 @@ func runMerge(c *mergeConfig, inputs []string, env Env) (int, error) {
 	if c.expect > 0 {
 		opts.Expect = c.expect
 	}
+	opts.Report = func(res *merge.Result) error { return writeReports(c, res, env) }
 	res, err := merge.Run(opts)
 	if err != nil {
-		return ExitInput, err
-	}
-	if err := writeReports(c, res, env); err != nil {
 		return ExitInput, err
 	}
 	// Problems, warnings and the recap quote artifacts: in GitHub Actions
@@ -304,7 +302,7 @@ func writeReports(c *mergeConfig, res *merge.Result, env Env) error {
 		cov = strconv.FormatFloat(res.Coverage[0].Percent(), 'f', 1, 64)
 	}
 	timingsFile := ""
-	if res.Timings != nil && len(res.Timings.Tests) > 0 {
+	if res.NumTestTimings() > 0 {
 		timingsFile = filepath.Join(c.out, merge.TimingsFile)
 	}
 	rec := ""

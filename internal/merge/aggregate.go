@@ -1,54 +1,101 @@
 package merge
 
 import (
-	"fmt"
+	"cmp"
 	"math"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
+	"sync"
+	"unicode/utf8"
 
-	"github.com/cespare/xxhash/v2"
-	"github.com/xshard/xshard/internal/ingest"
-	"github.com/xshard/xshard/internal/manifest"
+	"github.com/xshard/xshard/internal/idtable"
 	"github.com/xshard/xshard/internal/model"
 	"github.com/xshard/xshard/internal/testid"
 )
 
 const slowestN = 10
 
-// The first fullTraces failures keep their whole (already bounded) trace;
-// later ones keep shortTrace bytes of it.
+// The first fullTraces failures (in the order of the list) keep their
+// whole (already bounded) trace; later ones keep shortTrace bytes of it.
 const (
 	fullTraces = 100
 	shortTrace = 2 << 10
 )
 
-// aggregate folds cases, one at a time, into what the Result needs,
-// keeping memory proportional to the number of tests, not their output.
+// flushEvery is how many tests a reader collects before it takes the
+// lock to add them to the shared table.
+const flushEvery = 1024
+
+// aggregate folds cases into what the Result needs, keeping memory
+// proportional to the number of tests, not their output, and using every
+// core: each goroutine reading inputs adds its cases up in its own
+// reader; only the per-test table, which must see every test to find
+// duplicates, is shared, and readers add to it in batches.
+//
+// Everything it keeps is chosen and ordered by content, never by the
+// order cases arrive in (which depends on scheduling): bounded lists keep
+// the smallest entries of a total order, and durations are summed as
+// integer nanoseconds, whose sums do not depend on the order of terms.
 type aggregate struct {
 	opts    Options
-	totals  Totals
-	workers map[string]*Worker
-	// seen maps a top-level test ID to the index+1 of the first worker
-	// that reported it (0 for a worker without a gwN name); dups holds the
-	// workers of the rare tests reported by more than one.
-	seen map[uint64]int32 // keyed by xxhash64 of the ID
+	groups  *regexp.Regexp
+	readers []*reader
+
+	mu sync.Mutex // guards the fields below until close
+	// ids holds every top-level test ID. By ID index: the first report
+	// of it, its duration, its worker (an index of workerNames) and its
+	// outcome; the other reports of an
+	// ID (reruns, duplicates: rare) are in repeats. So the test table,
+	// durations and duplicates all come from one store of a few dozen
+	// bytes per test, without a pointer per test.
+	ids     *idtable.Table
+	nanos   []int64
+	first   []int32
+	meta    []rowMeta
+	repeats []repeat
+	// workerNames and workerIndex intern the worker names.
+	workerNames []string
+	workerIndex map[string]int32
+	// dups holds the workers of the rare tests reported by more than one.
 	dups map[string][]string
 	// planned maps each planned item (from the manifests) to its shard
 	// and whether a result matched it; nil without manifests.
 	planned    map[string]*plannedItem
 	unexpected []string
-	failures   []model.Case
-	flaky      []model.Case
-	failMore   int
-	flakyMore  int
-	slowest    []model.Case
-	scopes     map[string]*Scope
-	rows       []TestRow
-	rowsMore   int
-	rollup     *ingest.Rollup
-	pseudo     []string // package-level error cases ("[build failed]")
+
+	// Set by close, from the readers.
+	workers map[string]*Worker
+	order   []int32 // ID indexes in ID order, once sorted
+}
+
+// rowMeta packs a report's outcome and flags.
+type rowMeta uint8
+
+const (
+	metaFlaky  rowMeta = 1 << 4
+	metaPseudo rowMeta = 1 << 5 // a package-level error case ("[build failed]")
+)
+
+func newMeta(o model.Outcome, flaky, pseudo bool) rowMeta {
+	m := rowMeta(o) & 0xf
+	if flaky {
+		m |= metaFlaky
+	}
+	if pseudo {
+		m |= metaPseudo
+	}
+	return m
+}
+
+func (m rowMeta) outcome() model.Outcome { return model.Outcome(m & 0xf) }
+
+// repeat is a report of an ID after its first.
+type repeat struct {
+	id     int32
+	meta   rowMeta
+	worker string
+	nanos  int64
 }
 
 // plannedItem is an item of the plan and whether it got a result.
@@ -57,17 +104,247 @@ type plannedItem struct {
 	got   bool
 }
 
-// newAggregate returns an empty aggregate; sizeHint is the expected number
-// of tests, so that maps of a million entries are not grown step by step.
-func newAggregate(opts Options, groups *regexp.Regexp, planned map[string]*plannedItem, sizeHint int) *aggregate {
-	return &aggregate{
+// reader is what one goroutine reading inputs adds up on its own.
+type reader struct {
+	agg      *aggregate
+	resolver testid.Resolver
+	totals   Totals
+	nanos    int64 // of top-level tests: Totals.Seconds
+	workers  map[string]*workerSum
+	failures caseList
+	flaky    caseList
+	slowest  bounded[listed]
+	scopes   map[string]*scopeSum
+	files    map[string]int64
+	packages map[string]int64
+	groups   map[string]int64
+	pending  []pendingTest
+}
+
+type workerSum struct {
+	tests, failed int
+	nanos         int64
+}
+
+type scopeSum struct {
+	tests int
+	nanos int64
+}
+
+// pendingTest is a report of a top-level test waiting for the shared
+// table.
+type pendingTest struct {
+	id     string
+	worker string
+	nanos  int64
+	meta   rowMeta
+}
+
+// listed is a case kept for a list, with its test ID.
+type listed struct {
+	id string
+	c  model.Case
+}
+
+// newAggregate returns an empty aggregate with readers readers; sizeHint
+// is the expected number of tests, so that the table of a million tests
+// is not grown step by step.
+func newAggregate(opts Options, groups *regexp.Regexp, planned map[string]*plannedItem, readers, sizeHint int) *aggregate {
+	a := &aggregate{
 		opts:    opts,
-		workers: map[string]*Worker{},
-		seen:    make(map[uint64]int32, sizeHint),
+		groups:  groups,
+		ids:     idtable.New(sizeHint),
+		nanos:   make([]int64, 0, sizeHint),
+		first:   make([]int32, 0, sizeHint),
+		meta:    make([]rowMeta, 0, sizeHint),
 		dups:    map[string][]string{},
-		scopes:  map[string]*Scope{},
-		rollup:  ingest.NewRollupSized(groups, sizeHint),
 		planned: planned,
+
+		workerIndex: map[string]int32{},
+	}
+	for range readers {
+		a.readers = append(a.readers, &reader{
+			agg:      a,
+			workers:  map[string]*workerSum{},
+			failures: newCaseList(opts.MaxListed),
+			flaky:    newCaseList(opts.MaxListed),
+			slowest:  bounded[listed]{max: slowestN, less: slowerListed},
+			scopes:   map[string]*scopeSum{},
+			files:    map[string]int64{},
+			packages: map[string]int64{},
+			groups:   map[string]int64{},
+		})
+	}
+	return a
+}
+
+// maxSeconds bounds a duration: beyond (some 31 years) it is not one.
+const maxSeconds = 1e9
+
+// toNanos converts a reported duration, 0 for NaN, negative or absurd.
+func toNanos(s float64) int64 {
+	if !(s >= 0) || s > maxSeconds {
+		return 0
+	}
+	return int64(math.Round(s * 1e9))
+}
+
+// addNanos adds without overflowing (sums of absurd inputs saturate).
+func addNanos(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
+
+func seconds(ns int64) float64 { return float64(ns) / 1e9 }
+
+// add counts one case. c is reused by the caller: copy what is kept.
+func (r *reader) add(c *model.Case) {
+	k := r.resolver.Of(c)
+	top := !(k.Sub && k.Test == k.Parent) // Go subtests are inside their test
+	t := &r.totals
+	t.Tests++
+	switch c.Outcome {
+	case model.Passed:
+		t.Passed++
+		if c.Flaky() {
+			t.Flaky++
+		}
+	case model.Failed:
+		t.Failed++
+	case model.Errored:
+		t.Errors++
+	case model.Skipped:
+		t.Skipped++
+	}
+	ns := toNanos(c.Seconds)
+	w := r.workers[c.Worker]
+	if w == nil {
+		w = &workerSum{}
+		r.workers[c.Worker] = w
+	}
+	if c.Outcome == model.Failed || c.Outcome == model.Errored {
+		w.failed++
+		r.failures.add(k.Test, c)
+	} else if c.Flaky() {
+		r.flaky.add(k.Test, c)
+	}
+	if !top {
+		return
+	}
+	r.nanos = addNanos(r.nanos, ns)
+	w.tests++
+	w.nanos = addNanos(w.nanos, ns)
+	if k.File != "" {
+		r.files[k.File] = addNanos(r.files[k.File], ns)
+	}
+	r.packages[k.Scope] = addNanos(r.packages[k.Scope], ns)
+	if g := r.agg.groups; g != nil {
+		if m := g.FindStringSubmatch(k.Test); len(m) > 1 {
+			r.groups[m[1]] = addNanos(r.groups[m[1]], ns)
+		}
+	}
+	pseudo := strings.HasPrefix(c.Name, "[")
+	r.pending = append(r.pending, pendingTest{id: k.Test, worker: c.Worker, nanos: ns, meta: newMeta(c.Outcome, c.Flaky(), pseudo)})
+	if len(r.pending) >= flushEvery {
+		r.flush()
+	}
+	if pseudo {
+		return
+	}
+	scope := k.File
+	if scope == "" {
+		scope = k.Scope
+	}
+	s := r.scopes[scope]
+	if s == nil {
+		s = &scopeSum{}
+		r.scopes[scope] = s
+	}
+	s.tests++
+	s.nanos = addNanos(s.nanos, ns)
+	if x := (listed{k.Test, model.Case{Worker: c.Worker, Seconds: seconds(ns)}}); r.slowest.admits(x) {
+		x.c = keep(c)
+		x.c.Seconds = seconds(ns)
+		x.c.Message, x.c.Detail = "", ""
+		r.slowest.add(x)
+	}
+}
+
+// flush adds the pending tests to the shared table: durations, the
+// duplicate check and the match with the plan.
+func (r *reader) flush() {
+	a := r.agg
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, p := range r.pending {
+		i, added := a.ids.Insert(p.id)
+		if added {
+			a.nanos = append(a.nanos, p.nanos)
+			a.first = append(a.first, a.internWorker(p.worker))
+			a.meta = append(a.meta, p.meta)
+		} else {
+			a.repeats = append(a.repeats, repeat{id: int32(i), meta: p.meta, worker: p.worker, nanos: p.nanos})
+		}
+		if p.meta&metaPseudo != 0 {
+			continue
+		}
+		if !added {
+			a.seeAgain(a.ids.ID(i), a.workerNames[a.first[i]], p.worker)
+		}
+		if a.planned != nil {
+			if item, ok := matchItem(p.id, a.planned); ok {
+				item.got = true
+			} else {
+				a.unexpected = append(a.unexpected, p.id)
+			}
+		}
+	}
+	clear(r.pending)
+	r.pending = r.pending[:0]
+}
+
+// internWorker returns the index of a worker's name in workerNames.
+func (a *aggregate) internWorker(name string) int32 {
+	i, ok := a.workerIndex[name]
+	if !ok {
+		i = int32(len(a.workerNames))
+		a.workerNames = append(a.workerNames, name)
+		a.workerIndex[name] = i
+	}
+	return i
+}
+
+// seeAgain records that worker reported test, which worker first
+// reported before.
+func (a *aggregate) seeAgain(test, first, worker string) {
+	if first == worker {
+		return // the same worker again: a rerun, not a duplicate
+	}
+	ws := a.dups[test]
+	if ws == nil {
+		ws = []string{first}
+	}
+	if slices.Contains(ws, worker) {
+		return
+	}
+	a.dups[test] = append(ws, worker)
+}
+
+// close adds what the readers still hold to the shared table and the
+// workers they saw to a.workers. The readers must be done.
+func (a *aggregate) close() {
+	a.workers = map[string]*Worker{}
+	for _, r := range a.readers {
+		r.flush()
+		for name, s := range r.workers {
+			w := a.worker(name)
+			w.Present = true
+			w.Tests += s.tests
+			w.Failed += s.failed
+			w.Seconds = seconds(addNanos(toNanos(w.Seconds), s.nanos))
+		}
 	}
 }
 
@@ -84,120 +361,6 @@ func (a *aggregate) worker(name string) *Worker {
 	return w
 }
 
-// add counts one case. c is reused by the caller: copy what is kept.
-func (a *aggregate) add(c *model.Case) {
-	k := testid.Of(c)
-	top := !(k.Sub && k.Test == k.Parent) // Go subtests are inside their test
-	t := &a.totals
-	t.Tests++
-	switch c.Outcome {
-	case model.Passed:
-		t.Passed++
-		if c.Flaky() {
-			t.Flaky++
-		}
-	case model.Failed:
-		t.Failed++
-	case model.Errored:
-		t.Errors++
-	case model.Skipped:
-		t.Skipped++
-	}
-	secs := c.Seconds
-	if !(secs >= 0) || math.IsInf(secs, 0) {
-		secs = 0
-	}
-	w := a.worker(c.Worker)
-	w.Present = true
-	if c.Outcome == model.Failed || c.Outcome == model.Errored {
-		w.Failed++
-		if len(a.failures) < a.opts.MaxListed {
-			f := keep(c)
-			if len(a.failures) >= fullTraces && len(f.Detail) > shortTrace {
-				// Past the first failures, a summary shows no more than
-				// the start of a trace: keep memory bounded by the list.
-				f.Detail = strings.Clone(f.Detail[:shortTrace]) + "…[truncated]"
-			}
-			a.failures = append(a.failures, f)
-		} else {
-			a.failMore++
-		}
-	} else if c.Flaky() {
-		if len(a.flaky) < a.opts.MaxListed {
-			a.flaky = append(a.flaky, keep(c))
-		} else {
-			a.flakyMore++
-		}
-	}
-	if !top {
-		return
-	}
-	a.rollup.AddKey(k, secs)
-	t.Seconds += secs
-	w.Tests++
-	w.Seconds += secs
-	if strings.HasPrefix(c.Name, "[") {
-		a.pseudo = append(a.pseudo, k.Test)
-		return
-	}
-	a.see(k.Test, c.Worker)
-	if a.planned != nil {
-		if item, ok := matchItem(k.Test, a.planned); ok {
-			item.got = true
-		} else {
-			a.unexpected = append(a.unexpected, k.Test)
-		}
-	}
-	scope := k.File
-	if scope == "" {
-		scope = k.Scope
-	}
-	s := a.scopes[scope]
-	if s == nil {
-		s = &Scope{Name: scope}
-		a.scopes[scope] = s
-	}
-	s.Tests++
-	s.Seconds += secs
-	a.considerSlowest(c, k.Test, secs)
-	if len(a.rows) < a.opts.MaxTestRows {
-		a.rows = append(a.rows, TestRow{ID: k.Test, Worker: c.Worker, Outcome: c.Outcome, Flaky: c.Flaky(), Seconds: secs})
-	} else {
-		a.rowsMore++
-	}
-}
-
-// see records that worker reported test.
-func (a *aggregate) see(test, worker string) {
-	code := int32(0)
-	if i, ok := model.ParseWorkerID(worker); ok && i < 1<<30 {
-		code = int32(i) + 1
-	}
-	h := xxhash.Sum64String(test)
-	first, ok := a.seen[h]
-	if !ok {
-		a.seen[h] = code
-		return
-	}
-	ws := a.dups[test]
-	if ws == nil {
-		firstName := ""
-		if first > 0 {
-			firstName = model.WorkerID(int(first - 1))
-		}
-		if firstName == worker && first > 0 {
-			return // the same worker again: a rerun, not a duplicate
-		}
-		ws = []string{firstName}
-	}
-	for _, x := range ws {
-		if x == worker {
-			return
-		}
-	}
-	a.dups[test] = append(ws, worker)
-}
-
 // keep copies a case for a list, without the fields lists do not show.
 func keep(c *model.Case) model.Case {
 	k := *c
@@ -207,252 +370,309 @@ func keep(c *model.Case) model.Case {
 	return k
 }
 
-func (a *aggregate) considerSlowest(c *model.Case, id string, secs float64) {
-	if len(a.slowest) == slowestN && !slower(secs, id, c.Worker, a.slowest[slowestN-1]) {
-		return
-	}
-	k := keep(c)
-	k.Seconds = secs
-	k.Message, k.Detail = "", ""
-	a.slowest = append(a.slowest, k)
-	sort.SliceStable(a.slowest, func(i, j int) bool {
-		x := a.slowest[i]
-		return slower(x.Seconds, testid.Of(&x).Test, x.Worker, a.slowest[j])
-	})
-	if len(a.slowest) > slowestN {
-		a.slowest = a.slowest[:slowestN]
-	}
-}
-
-// slower orders by duration, longest first, then ID and worker.
-func slower(secs float64, id, worker string, than model.Case) bool {
-	if secs != than.Seconds {
-		return secs > than.Seconds
-	}
-	tid := testid.Of(&than).Test
-	if id != tid {
-		return id < tid
-	}
-	return worker < than.Worker
-}
-
-// verify checks the results against the plan of the manifests.
-func (m *merger) verify() {
-	v := &m.res.Verification
-	a := m.agg
-	ms := m.manifests
-	names := m.manifestWorkers()
-	if ref := m.reference(); ref != nil {
-		v.Checked = true
-		v.Expected = ref.Total
-		m.res.Plan = &PlanInfo{
-			Total: ref.Total, Strategy: ref.Strategy, By: ref.By, Fingerprint: ref.Fingerprint,
-			Makespan: ref.MakespanSeconds, LowerBound: ref.LowerBoundSeconds, KnownShare: ref.KnownShare,
-			Commit: ref.Commit, TestRunUID: ref.TestRunUID, Collector: ref.Collector,
-		}
-		agree := func(what string, get func(*manifest.Manifest) string) {
-			groups := map[string][]string{}
-			for _, n := range names {
-				val := get(ms[n])
-				groups[val] = append(groups[val], n)
-			}
-			if len(groups) < 2 {
-				return
-			}
-			var parts []string
-			for val, ws := range groups {
-				if val == "" {
-					val = "none"
-				}
-				parts = append(parts, fmt.Sprintf("%s: %s", strings.Join(ws, ", "), val))
-			}
-			sort.Strings(parts)
-			v.Mismatches = append(v.Mismatches, fmt.Sprintf("workers disagree on the %s (%s)", what, strings.Join(parts, "; ")))
-		}
-		agree("commit", func(x *manifest.Manifest) string { return x.Commit })
-		agree("number of workers", func(x *manifest.Manifest) string { return fmt.Sprint(x.Total) })
-		agree("universe of tests", func(x *manifest.Manifest) string { return x.UniverseFingerprint })
-		agree("timings", func(x *manifest.Manifest) string { return x.TimingsFingerprint })
-		agree("plan", func(x *manifest.Manifest) string { return x.Fingerprint })
-		if m.opts.Expect > 0 && m.opts.Expect != ref.Total {
-			v.Mismatches = append(v.Mismatches, fmt.Sprintf("--expect %d, but the manifests plan %d workers", m.opts.Expect, ref.Total))
-		}
-	} else if m.opts.Expect > 0 {
-		v.Expected = m.opts.Expect
-	}
-
-	for i := 0; i < v.Expected; i++ {
-		a.worker(model.WorkerID(i))
-	}
-	for name, mf := range ms {
-		w := a.worker(name)
-		w.Present = true
-		w.Predicted = mf.PredictedSeconds
-		w.StartedAt = mf.StartedAt
-		w.Attempt = mf.RunAttempt
-	}
-
-	for id, ws := range a.dups {
-		sorted := append([]string(nil), ws...)
-		sort.Slice(sorted, func(i, j int) bool { return workerLess(sorted[i], sorted[j]) })
-		v.Duplicated = append(v.Duplicated, Duplicate{Test: id, Workers: sorted})
-	}
-	sort.Slice(v.Duplicated, func(i, j int) bool { return v.Duplicated[i].Test < v.Duplicated[j].Test })
-	v.Unexpected = a.unexpected
-	sort.Strings(v.Unexpected)
-	v.Unexpected = slices.Compact(v.Unexpected)
-	missingTests := map[int][]string{}
-	for id, it := range a.planned {
-		if !it.got {
-			missingTests[int(it.shard)] = append(missingTests[int(it.shard)], id)
-		}
-	}
-	for i := 0; i < v.Expected; i++ {
-		name := model.WorkerID(i)
-		tests := missingTests[i]
-		sort.Strings(tests)
-		if w := a.workers[name]; w == nil || !w.Present {
-			v.MissingWorkers = append(v.MissingWorkers, MissingWorker{Name: name, Tests: nonNil(tests)})
-			continue
-		}
-		v.Missing = append(v.Missing, tests...)
-	}
-	sort.Strings(v.Missing)
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-// matchItem finds the planned item a reported test ID belongs to: the ID
-// itself, its pytest function without parameters, its file (for suites
-// planned by file), or its Go package's test.
-func matchItem(id string, planned map[string]*plannedItem) (*plannedItem, bool) {
-	if it, ok := planned[id]; ok {
-		return it, true
-	}
-	if i := strings.IndexByte(id, '['); i > 0 {
-		if it, ok := planned[id[:i]]; ok {
-			return it, true
-		}
-	}
-	if i := strings.Index(id, "::"); i > 0 {
-		if it, ok := planned[id[:i]]; ok {
-			return it, true
-		}
-	}
-	return nil, false
-}
-
-// manifestWorkers returns the workers with a kept manifest, in order.
-func (m *merger) manifestWorkers() []string {
-	names := make([]string, 0, len(m.manifests))
-	for w := range m.manifests {
-		names = append(names, w)
-	}
-	sort.Slice(names, func(i, j int) bool { return workerLess(names[i], names[j]) })
-	return names
-}
-
-// reference returns the manifest whose plan the results are checked
-// against: the first worker's (all must agree, which verify checks), or
-// nil without manifests.
-func (m *merger) reference() *manifest.Manifest {
-	if names := m.manifestWorkers(); len(names) > 0 {
-		return m.manifests[names[0]]
-	}
-	return nil
-}
-
-// plannedItems maps every item of a manifest's plan to its shard.
-func plannedItems(ref *manifest.Manifest) map[string]*plannedItem {
-	n := 0
-	for _, sh := range ref.Shards {
-		for _, u := range sh.Units {
-			n += len(u.ItemIDs())
-		}
-	}
-	planned := make(map[string]*plannedItem, n)
-	for _, sh := range ref.Shards {
-		for _, u := range sh.Units {
-			for _, id := range u.ItemIDs() {
-				planned[id] = &plannedItem{shard: int32(sh.Index)}
-			}
-		}
-	}
-	return planned
-}
-
-// workerLess orders worker names by index (gw2 before gw10), unknown
-// names after, by name.
-func workerLess(a, b string) bool {
-	x, okx := model.ParseWorkerID(a)
-	y, oky := model.ParseWorkerID(b)
-	switch {
-	case okx && oky:
-		return x < y
-	case okx != oky:
-		return okx
-	}
-	return a < b
-}
-
-// finish sorts and copies the aggregate into the Result.
+// finish combines the readers into the Result, sorted.
 func (m *merger) finish() {
 	a := m.agg
 	r := m.res
-	r.Totals = a.totals
+	var ns int64
+	for _, rd := range a.readers {
+		t := rd.totals
+		r.Totals.Tests += t.Tests
+		r.Totals.Passed += t.Passed
+		r.Totals.Failed += t.Failed
+		r.Totals.Errors += t.Errors
+		r.Totals.Skipped += t.Skipped
+		r.Totals.Flaky += t.Flaky
+		ns = addNanos(ns, rd.nanos)
+	}
+	r.Totals.Seconds = seconds(ns)
 	for _, w := range a.workers {
-		if w.Seconds > r.Totals.WallSeconds {
-			r.Totals.WallSeconds = w.Seconds
-		}
+		r.Totals.WallSeconds = max(r.Totals.WallSeconds, w.Seconds)
 		r.Workers = append(r.Workers, *w)
 	}
-	sort.Slice(r.Workers, func(i, j int) bool { return workerLess(r.Workers[i].Name, r.Workers[j].Name) })
-	byIDWorker := func(cs []model.Case) {
-		sort.SliceStable(cs, func(i, j int) bool {
-			x, y := testid.Of(&cs[i]).Test, testid.Of(&cs[j]).Test
-			if x != y {
-				return x < y
+	slices.SortFunc(r.Workers, func(x, y Worker) int { return compareWorkers(x.Name, y.Name) })
+
+	var failures, flaky caseList
+	var slowest bounded[listed]
+	for _, rd := range a.readers {
+		failures.join(&rd.failures)
+		flaky.join(&rd.flaky)
+		slowest.join(&rd.slowest)
+	}
+	r.Failures = failures.sorted(m.opts.MaxListed)
+	r.Flaky = flaky.sorted(m.opts.MaxListed)
+	if n := failures.more(); n > 0 {
+		m.warnf("%d more failures are not listed (--max-listed %d); junit.xml has them all", n, m.opts.MaxListed)
+	}
+	if n := flaky.more(); n > 0 {
+		m.warnf("%d more flaky tests are not listed (--max-listed %d)", n, m.opts.MaxListed)
+	}
+	r.Slowest = cases(slowest.sorted(slowerListed, slowestN))
+	r.Tests, r.TestsOmitted = a.rows(m.opts.MaxTestRows)
+
+	scopes := map[string]*scopeSum{}
+	for _, rd := range a.readers {
+		for name, s := range rd.scopes {
+			t := scopes[name]
+			if t == nil {
+				t = &scopeSum{}
+				scopes[name] = t
 			}
-			if cs[i].Worker != cs[j].Worker {
-				return workerLess(cs[i].Worker, cs[j].Worker)
+			t.tests += s.tests
+			t.nanos = addNanos(t.nanos, s.nanos)
+		}
+	}
+	for name, s := range scopes {
+		r.SlowestScopes = append(r.SlowestScopes, Scope{Name: name, Tests: s.tests, Seconds: seconds(s.nanos)})
+	}
+	slices.SortFunc(r.SlowestScopes, func(x, y Scope) int {
+		return cmp.Or(cmp.Compare(y.Seconds, x.Seconds), strings.Compare(x.Name, y.Name))
+	})
+	r.SlowestScopes = r.SlowestScopes[:min(len(r.SlowestScopes), slowestN)]
+	r.Timings = m.timings()
+	r.tests = a.testTimings()
+}
+
+// sortedIDs returns every ID index in ID order, sorted once for the
+// test table and the timings.
+func (a *aggregate) sortedIDs() []int32 {
+	if a.order == nil {
+		a.order = a.ids.Sorted()
+	}
+	return a.order
+}
+
+// rows returns the first max rows of the test table, one per report of
+// a top-level test, sorted by ID then worker, and how many were left out.
+func (a *aggregate) rows(max int) (rows []TestRow, omitted int) {
+	more := map[int32][]TestRow{} // the repeats, by ID index
+	total := 0
+	for _, p := range a.repeats {
+		if p.meta&metaPseudo == 0 {
+			more[p.id] = append(more[p.id], TestRow{ID: a.ids.ID(int(p.id)), Worker: p.worker, Outcome: p.meta.outcome(), Flaky: p.meta&metaFlaky != 0, Seconds: seconds(p.nanos)})
+			total++
+		}
+	}
+	for _, m := range a.meta {
+		if m&metaPseudo == 0 {
+			total++
+		}
+	}
+	for _, i := range a.sortedIDs() {
+		if len(rows) >= max {
+			break
+		}
+		m := a.meta[i]
+		if m&metaPseudo != 0 {
+			continue
+		}
+		first := TestRow{ID: a.ids.ID(int(i)), Worker: a.workerNames[a.first[i]], Outcome: m.outcome(), Flaky: m&metaFlaky != 0, Seconds: seconds(a.nanos[i])}
+		if len(more[i]) == 0 {
+			rows = append(rows, first)
+			continue
+		}
+		group := append([]TestRow{first}, more[i]...)
+		slices.SortFunc(group, func(x, y TestRow) int {
+			if rowLess(x, y) {
+				return -1
 			}
-			return cs[i].Name < cs[j].Name
+			if rowLess(y, x) {
+				return 1
+			}
+			return 0
 		})
+		rows = append(rows, group[:min(len(group), max-len(rows))]...)
 	}
-	byIDWorker(a.failures)
-	byIDWorker(a.flaky)
-	r.Failures, r.Flaky = a.failures, a.flaky
-	if a.failMore > 0 {
-		m.warnf("%d more failures are not listed (--max-listed %d); junit.xml has them all", a.failMore, m.opts.MaxListed)
+	return rows, total - len(rows)
+}
+
+// testTimings returns the summed duration of every test, in ID order.
+// It adds the repeats into a.nanos, which then no longer holds the first
+// reports' durations: call it after rows.
+func (a *aggregate) testTimings() *testTimings {
+	sums := a.nanos
+	for _, p := range a.repeats {
+		sums[p.id] = addNanos(sums[p.id], p.nanos)
 	}
-	if a.flakyMore > 0 {
-		m.warnf("%d more flaky tests are not listed (--max-listed %d)", a.flakyMore, m.opts.MaxListed)
-	}
-	r.Slowest = a.slowest
-	for _, s := range a.scopes {
-		r.SlowestScopes = append(r.SlowestScopes, *s)
-	}
-	sort.Slice(r.SlowestScopes, func(i, j int) bool {
-		x, y := r.SlowestScopes[i], r.SlowestScopes[j]
-		if x.Seconds != y.Seconds {
-			return x.Seconds > y.Seconds
+	a.nanos = nil
+	return &testTimings{ids: a.ids, order: a.sortedIDs(), nanos: sums}
+}
+
+// timings returns the run's durations at every level.
+func (m *merger) timings() *model.Timings {
+	a := m.agg
+	t := &model.Timings{}
+	level := func(get func(*reader) map[string]int64) map[string]float64 {
+		sums := map[string]int64{}
+		for _, rd := range a.readers {
+			for k, ns := range get(rd) {
+				sums[k] = addNanos(sums[k], ns)
+			}
 		}
-		return x.Name < y.Name
-	})
-	if len(r.SlowestScopes) > slowestN {
-		r.SlowestScopes = r.SlowestScopes[:slowestN]
-	}
-	sort.Slice(a.rows, func(i, j int) bool {
-		if a.rows[i].ID != a.rows[j].ID {
-			return a.rows[i].ID < a.rows[j].ID
+		out := make(map[string]float64, len(sums))
+		for k, ns := range sums {
+			out[k] = seconds(ns)
 		}
-		return workerLess(a.rows[i].Worker, a.rows[j].Worker)
-	})
-	r.Tests, r.TestsOmitted = a.rows, a.rowsMore
-	r.Timings = a.rollup.Timings()
+		return out
+	}
+	t.Files = level(func(r *reader) map[string]int64 { return r.files })
+	t.Packages = level(func(r *reader) map[string]int64 { return r.packages })
+	t.Groups = level(func(r *reader) map[string]int64 { return r.groups })
+	return t
+}
+
+// caseList keeps the first cases of a list (failures, flaky tests) by
+// caseLess, whatever the order they come in: up to max of them with
+// traces cut to shortTrace bytes, and the first fullTraces whole, so
+// that memory is bounded by the list, not by the traces of every case.
+type caseList struct {
+	short, full bounded[listed]
+}
+
+func newCaseList(max int) caseList {
+	return caseList{
+		short: bounded[listed]{max: max, less: shortCaseLess},
+		full:  bounded[listed]{max: min(max, fullTraces), less: caseLess},
+	}
+}
+
+// add offers a case with test ID id; c is copied only when kept.
+func (l *caseList) add(id string, c *model.Case) {
+	x := listed{id, *c}
+	inShort, inFull := l.short.admits(x), l.full.admits(x)
+	if !inShort {
+		l.short.skip()
+	}
+	if !inShort && !inFull {
+		return
+	}
+	x.c = keep(c)
+	if inFull {
+		l.full.add(x)
+	}
+	if inShort {
+		if len(x.c.Detail) > shortTrace {
+			x.c.Detail = strings.Clone(cutRunes(x.c.Detail, shortTrace)) + "…[truncated]"
+		}
+		l.short.add(x)
+	}
+}
+
+func (l *caseList) join(o *caseList) {
+	l.short.join(&o.short)
+	l.full.join(&o.full)
+}
+
+// sorted returns the first max cases in order. Every one of the first
+// fullTraces is among the first fullTraces of the list it came from:
+// they get their whole traces back.
+func (l *caseList) sorted(max int) []model.Case {
+	short := l.short.sorted(shortCaseLess, max)
+	full := l.full.sorted(caseLess, min(max, fullTraces))
+	out := make([]model.Case, len(short))
+	for i, x := range short {
+		out[i] = x.c
+		if i < len(full) {
+			out[i] = full[i].c
+		}
+	}
+	return out
+}
+
+// more is how many cases offered were not kept.
+func (l *caseList) more() int { return l.short.more() }
+
+// cutRunes returns s cut to at most n bytes, on a rune boundary.
+func cutRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func cases(ls []listed) []model.Case {
+	out := make([]model.Case, len(ls))
+	for i, l := range ls {
+		out[i] = l.c
+	}
+	return out
+}
+
+// caseLess orders listed cases by test ID, worker, then every other
+// field, so that which cases a bounded list keeps does not depend on the
+// order they arrived in.
+func caseLess(x, y listed) bool { return compareCases(x, y, true) < 0 }
+
+// shortCaseLess is caseLess on traces cut to shortTrace bytes: the
+// failure list compares what it keeps.
+func shortCaseLess(x, y listed) bool { return compareCases(x, y, false) < 0 }
+
+func compareCases(x, y listed, fullDetail bool) int {
+	a, b := &x.c, &y.c
+	if c := strings.Compare(x.id, y.id); c != 0 {
+		return c
+	}
+	if c := compareWorkers(a.Worker, b.Worker); c != 0 {
+		return c
+	}
+	da, db := a.Detail, b.Detail
+	if !fullDetail {
+		da, db = cutRunes(da, shortTrace), cutRunes(db, shortTrace)
+	}
+	// cmp.Or evaluates every comparison: only on ties, which are rare.
+	return cmp.Or(
+		strings.Compare(a.Name, b.Name),
+		strings.Compare(a.Classname, b.Classname),
+		strings.Compare(a.Suite, b.Suite),
+		cmp.Compare(a.Outcome, b.Outcome),
+		strings.Compare(a.Message, b.Message),
+		strings.Compare(da, db),
+		cmp.Compare(a.Seconds, b.Seconds),
+		strings.Compare(a.Source, b.Source),
+		strings.Compare(a.File, b.File),
+		cmp.Compare(a.Line, b.Line),
+	)
+}
+
+// slowerListed orders by duration, longest first, then ID and worker.
+func slowerListed(x, y listed) bool {
+	if x.c.Seconds != y.c.Seconds {
+		return x.c.Seconds > y.c.Seconds
+	}
+	if x.id != y.id {
+		return x.id < y.id
+	}
+	return workerLess(x.c.Worker, y.c.Worker)
+}
+
+// rowLess orders rows by ID then worker, then the rest.
+func rowLess(x, y TestRow) bool {
+	if x.ID != y.ID {
+		return x.ID < y.ID
+	}
+	if x.Worker != y.Worker {
+		return workerLess(x.Worker, y.Worker)
+	}
+	if x.Outcome != y.Outcome {
+		return x.Outcome < y.Outcome
+	}
+	if x.Seconds != y.Seconds {
+		return x.Seconds < y.Seconds
+	}
+	return !x.Flaky && y.Flaky
+}
+
+func compareWorkers(a, b string) int {
+	switch {
+	case a == b:
+		return 0
+	case workerLess(a, b):
+		return -1
+	case workerLess(b, a):
+		return 1
+	}
+	return 0
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -75,6 +76,11 @@ type Options struct {
 	// MaxTestRows bounds Result.Tests (0 means 200,000); MaxListed
 	// bounds Failures and Flaky (0 means 1,000).
 	MaxTestRows, MaxListed int
+	// Report, when set, is called with the finished Result while
+	// timings.json is being written, so that the caller's reports and
+	// the timings (of a million tests, both take a while) each have a
+	// core; Run returns its error. It must not change the Result.
+	Report func(*Result) error
 }
 
 // Run merges the inputs into opts.OutDir and returns what it found. Input
@@ -136,11 +142,12 @@ func Run(opts Options) (*Result, error) {
 	if err := m.mergeAll(files); err != nil {
 		return res, err
 	}
+	// The inputs' indexes are garbage now: collect them before the
+	// result is built, so that its memory reuses theirs.
+	runtime.GC()
 	m.verify()
 	m.finish()
-	if err := m.writeTimings(); err != nil {
-		return res, err
-	}
+	writeTimings := m.timingsWriter()
 	for _, f := range files {
 		kind := f.kind.String()
 		if f.custom {
@@ -152,7 +159,16 @@ func Run(opts Options) (*Result, error) {
 		}
 		res.Inputs = append(res.Inputs, Input{Path: f.path, Kind: kind, Worker: f.worker, Ignored: ig})
 	}
-	return res, nil
+	done := make(chan error, 1)
+	go func() { done <- writeTimings() }()
+	var reportErr error
+	if opts.Report != nil {
+		reportErr = opts.Report(res)
+	}
+	if err := <-done; err != nil {
+		return res, err
+	}
+	return res, reportErr
 }
 
 func quoteAll(s []string) []string {
@@ -360,8 +376,10 @@ func (m *merger) mergeAll(files []*file) error {
 	for _, f := range append(byKind[ingest.JUnit], byKind[ingest.GoTestJSON]...) {
 		bytes += f.size
 	}
-	m.agg = newAggregate(m.opts, m.groupRE, planned, int(min(bytes/400, 8<<20)))
-	if err := m.mergeResults(byKind[ingest.JUnit], byKind[ingest.GoTestJSON]); err != nil {
+	m.agg = newAggregate(m.opts, m.groupRE, planned, runtime.GOMAXPROCS(0), int(min(bytes/400, 8<<20)))
+	err := m.mergeResults(byKind[ingest.JUnit], byKind[ingest.GoTestJSON])
+	m.agg.close()
+	if err != nil {
 		return err
 	}
 	if err := m.mergeGoCover(byKind[ingest.GoCover]); err != nil {
@@ -408,11 +426,12 @@ func (m *merger) mergeResults(junits, gojson []*file) error {
 	err := atomicfile.Write(filepath.Join(m.opts.OutDir, JUnitFile), func(w io.Writer) error {
 		_, errs = junit.Merge(w, inputs, junit.MergeOptions{
 			MaxMessage: m.opts.MaxMessage, MaxDetail: m.opts.MaxDetail,
-			OnCase: func(c *model.Case) {
+			Parallel: len(m.agg.readers),
+			OnCaseFrom: func(r int, c *model.Case) {
 				if o, ok := origin[c.Source]; ok {
 					c.Source = o
 				}
-				m.agg.add(c)
+				m.agg.readers[r].add(c)
 			},
 		})
 		// A broken input is reported and the rest still written; only a
@@ -592,11 +611,13 @@ func (m *merger) mergeCustom(files []*file) error {
 	})
 }
 
-// writeTimings writes this run's timings blended with the history.
-func (m *merger) writeTimings() error {
+// timingsWriter reads the timings history, recording its problems, and
+// returns the function that writes this run's timings blended with it:
+// that one only reads the Result, so it can run alongside the reports.
+func (m *merger) timingsWriter() func() error {
 	run := m.res.Timings
-	if run == nil || len(run.Tests) == 0 {
-		return nil
+	if run == nil || m.res.NumTestTimings() == 0 {
+		return func() error { return nil }
 	}
 	var hist *timings.File
 	if m.opts.TimingsHistory != "" {
@@ -618,6 +639,20 @@ func (m *merger) writeTimings() error {
 	if w == 0 {
 		w = timings.DefaultWeight
 	}
-	out := timings.Blend(hist, run, w)
-	return atomicfile.Write(filepath.Join(m.opts.OutDir, TimingsFile), func(wr io.Writer) error { return timings.Write(wr, out) })
+	path := filepath.Join(m.opts.OutDir, TimingsFile)
+	res := m.res
+	return func() error {
+		if hist == nil {
+			// Nothing to blend: write the sorted tests as they are.
+			out := &timings.File{Runs: 1, Timings: *run}
+			return atomicfile.Write(path, func(wr io.Writer) error { return timings.WriteTests(wr, out, res.TestTimings()) })
+		}
+		withTests := *run
+		withTests.Tests = make(map[string]float64, res.NumTestTimings())
+		for id, s := range res.TestTimings() {
+			withTests.Tests[id] = s
+		}
+		out := timings.Blend(hist, &withTests, w)
+		return atomicfile.Write(path, func(wr io.Writer) error { return timings.Write(wr, out) })
+	}
 }

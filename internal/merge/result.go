@@ -8,6 +8,11 @@
 package merge
 
 import (
+	"iter"
+	"maps"
+	"slices"
+
+	"github.com/xshard/xshard/internal/idtable"
 	"github.com/xshard/xshard/internal/model"
 )
 
@@ -42,8 +47,10 @@ type Result struct {
 	Outputs          any
 	OutputsPerWorker map[string]map[string]any
 	// Timings are this run's durations rolled up (before blending with
-	// history).
+	// history). From Run, Timings.Tests is nil: a million tests are
+	// cheaper as a sorted list than as a map, so TestTimings has them.
 	Timings *model.Timings
+	tests   *testTimings
 	// Inputs lists every input file and what was made of it.
 	Inputs []Input
 	// Problems lists input errors (file:line:col: msg): the inputs
@@ -52,6 +59,47 @@ type Result struct {
 	// Warnings lists things a person should know that are not errors:
 	// clobbered artifacts, saturated coverage counts, dropped attempts.
 	Warnings []string
+}
+
+// testTimings is the duration of every test of a Run, in ID order.
+type testTimings struct {
+	ids   *idtable.Table
+	order []int32 // ID indexes, in ID order
+	nanos []int64 // by ID index
+}
+
+// TestTimings yields the duration of every test, in ID order: those Run
+// found, else those of Timings.Tests.
+func (r *Result) TestTimings() iter.Seq2[string, float64] {
+	return func(yield func(string, float64) bool) {
+		if t := r.tests; t != nil {
+			for _, i := range t.order {
+				if !yield(t.ids.ID(int(i)), seconds(t.nanos[i])) {
+					return
+				}
+			}
+			return
+		}
+		if r.Timings == nil {
+			return
+		}
+		for _, k := range slices.Sorted(maps.Keys(r.Timings.Tests)) {
+			if !yield(k, r.Timings.Tests[k]) {
+				return
+			}
+		}
+	}
+}
+
+// NumTestTimings is the number of tests TestTimings yields.
+func (r *Result) NumTestTimings() int {
+	if r.tests != nil {
+		return len(r.tests.order)
+	}
+	if r.Timings == nil {
+		return 0
+	}
+	return len(r.Timings.Tests)
 }
 
 // TestRow is one test in the full table: small, since there may be a

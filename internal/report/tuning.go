@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"maps"
 	"math"
 	"slices"
 	"sync"
@@ -85,8 +86,12 @@ func recommendWorkers(res *merge.Result, opts Options) (n int, table []Predictio
 		ns = append(ns, cur)
 		slices.Sort(ns)
 	}
-	for _, k := range ns {
-		m := plan.Predict(units, k)
+	// One call for all counts: the planner orders the units once (they
+	// come largest first, so it needs no sort) and predicts the counts in
+	// parallel, with the same results as Predict for each.
+	makespans := plan.PredictMany(units, ns)
+	for i, k := range ns {
+		m := makespans[i]
 		table = append(table, Prediction{
 			Workers:    k,
 			Makespan:   m,
@@ -130,17 +135,27 @@ func currentWorkers(res *merge.Result) int {
 // the granularity: the plan's when the timings have it, else tests, else
 // the rows of the test table.
 func tuningUnits(res *merge.Result) ([]float64, string) {
-	if t := res.Timings; t != nil {
+	tests := func() []float64 {
+		v := make([]float64, 0, res.NumTestTimings())
+		for _, s := range res.TestTimings() {
+			v = append(v, s)
+		}
+		return v
+	}
+	if t := res.Timings; t != nil || res.NumTestTimings() > 0 {
 		by := "test"
 		if res.Plan != nil && res.Plan.By != "" {
 			by = res.Plan.By
 		}
-		m := map[string]map[string]float64{"test": t.Tests, "file": t.Files, "package": t.Packages, "group": t.Groups}[by]
-		if len(m) == 0 {
-			by, m = "test", t.Tests
+		var m map[string]float64
+		if t != nil {
+			m = map[string]map[string]float64{"file": t.Files, "package": t.Packages, "group": t.Groups}[by]
 		}
-		if len(m) > 0 {
-			return sortedValues(m), by
+		switch {
+		case len(m) > 0:
+			return sortedValues(slices.Collect(maps.Values(m))), by
+		case res.NumTestTimings() > 0:
+			return sortedValues(tests()), "test"
 		}
 	}
 	if len(res.Tests) == 0 {
@@ -150,17 +165,13 @@ func tuningUnits(res *merge.Result) ([]float64, string) {
 	for _, r := range res.Tests {
 		m[r.ID] += r.Seconds
 	}
-	return sortedValues(m), "test"
+	return sortedValues(slices.Collect(maps.Values(m))), "test"
 }
 
-// sortedValues returns the values of m, largest first. A prediction
+// sortedValues sorts durations largest first, in place. A prediction
 // depends only on the durations, not on which unit has which, so sorting
 // the numbers (not a million keys) makes it deterministic.
-func sortedValues(m map[string]float64) []float64 {
-	v := make([]float64, 0, len(m))
-	for _, x := range m {
-		v = append(v, x)
-	}
+func sortedValues(v []float64) []float64 {
 	slices.SortFunc(v, func(a, b float64) int { return cmp.Compare(b, a) })
 	return v
 }

@@ -1,6 +1,11 @@
 package report
 
 import (
+	"fmt"
+	"maps"
+	"math"
+	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 
@@ -8,6 +13,7 @@ import (
 
 	"github.com/xshard/xshard/internal/merge"
 	"github.com/xshard/xshard/internal/model"
+	"github.com/xshard/xshard/internal/plan"
 )
 
 func TestRecommendWorkers(t *testing.T) {
@@ -79,6 +85,42 @@ func TestRecommendWorkers(t *testing.T) {
 				t.Errorf("predicted wall times (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestRecommendWorkersPredictsEachCount checks the table against
+// plan.Predict for each count, over enough tests for the planner to use
+// several goroutines, with ties, zeros and a few long tests.
+func TestRecommendWorkersPredictsEachCount(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	tests := make(map[string]float64)
+	for i := range 10000 {
+		s := math.Exp(1.5 * rng.NormFloat64())
+		switch rng.Intn(10) {
+		case 0:
+			s = 0
+		case 1, 2:
+			s = 2
+		case 3:
+			if rng.Intn(100) == 0 {
+				s = 5000
+			}
+		}
+		tests[fmt.Sprintf("t%05d", i)] = s
+	}
+	res := &merge.Result{Timings: &model.Timings{Tests: tests}, Plan: &merge.PlanInfo{Total: 5}}
+	_, table := recommendWorkers(res, Options{JobOverhead: 10})
+	units := sortedValues(slices.Collect(maps.Values(tests)))
+	var got, want []float64
+	for _, p := range table {
+		got = append(got, p.Makespan)
+		want = append(want, plan.Predict(units, p.Workers))
+	}
+	if len(table) != len(TuningWorkers)+1 {
+		t.Errorf("predicted %d counts, want %d", len(table), len(TuningWorkers)+1)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("makespans (-Predict +table):\n%s", diff)
 	}
 }
 
