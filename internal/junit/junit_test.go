@@ -597,3 +597,42 @@ func TestOnCaseFrom(t *testing.T) {
 		t.Errorf("OnCaseFrom cases differ from OnCase's (-want +got):\n%s", diff)
 	}
 }
+
+// OnIndexed comes once, after every case and before any byte of the
+// document, with the errors of the broken inputs.
+func TestOnIndexed(t *testing.T) {
+	var inputs []junit.Input
+	for _, p := range fixtures(t) {
+		inputs = append(inputs, junit.Input{Path: p, Worker: "gw0"})
+	}
+	var buf bytes.Buffer
+	cases, calls, casesAtIndexed := 0, 0, -1
+	var indexedErrs []error
+	_, errs := junit.Merge(&buf, inputs, junit.MergeOptions{
+		OnCase: func(*model.Case) { cases++ },
+		OnIndexed: func(errs []error) {
+			calls++
+			casesAtIndexed = cases
+			indexedErrs = errs
+			if buf.Len() != 0 {
+				t.Errorf("OnIndexed after %d bytes of the document were written", buf.Len())
+			}
+		},
+	})
+	if calls != 1 || casesAtIndexed != cases || cases == 0 {
+		t.Fatalf("OnIndexed called %d times, after %d of %d cases", calls, casesAtIndexed, cases)
+	}
+	if len(indexedErrs) == 0 {
+		t.Fatal("the fixtures hold broken reports, but OnIndexed got no errors")
+	}
+	var want, got []string
+	for _, e := range errs {
+		want = append(want, e.Error())
+	}
+	for _, e := range indexedErrs {
+		got = append(got, e.Error())
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("OnIndexed errors differ from Merge's (-want +got):\n%s", diff)
+	}
+}

@@ -49,6 +49,12 @@ type MergeOptions struct {
 	// Parallel is how many inputs are indexed at once; 0 means
 	// GOMAXPROCS.
 	Parallel int
+	// OnIndexed, when set, is called once every input has been read
+	// (every case passed to OnCase or OnCaseFrom) and before the merged
+	// document is written, with the errors of the broken inputs, the
+	// same that Merge returns: so that the caller can go on with the
+	// cases while the document is written.
+	OnIndexed func(errs []error)
 }
 
 // MergeStats describes what Merge read and wrote.
@@ -214,6 +220,9 @@ func Merge(w io.Writer, inputs []Input, opts MergeOptions) (*MergeStats, []error
 				groups[pt.name] = append(groups[pt.name], pt)
 			}
 		}
+	}
+	if opts.OnIndexed != nil {
+		opts.OnIndexed(slices.Clone(errs))
 	}
 	names := make([]string, 0, len(groups))
 	for n := range groups {

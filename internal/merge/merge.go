@@ -1,6 +1,7 @@
 package merge
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -137,14 +138,12 @@ func Run(opts Options) (*Result, error) {
 		res.Problems = append(res.Problems, fmt.Sprintf("no input files in %s", strings.Join(quoteAll(opts.Inputs), ", ")))
 	}
 
-	m := &merger{opts: opts, res: res}
+	m := &merger{opts: opts, res: res, waitJUnit: func() error { return nil }}
 	m.attribute(files)
 	if err := m.mergeAll(files); err != nil {
+		m.waitJUnit()
 		return res, err
 	}
-	// The inputs' indexes are garbage now: collect them before the
-	// result is built, so that its memory reuses theirs.
-	runtime.GC()
 	m.verify()
 	m.finish()
 	writeTimings := m.timingsWriter()
@@ -159,13 +158,16 @@ func Run(opts Options) (*Result, error) {
 		}
 		res.Inputs = append(res.Inputs, Input{Path: f.path, Kind: kind, Worker: f.worker, Ignored: ig})
 	}
+	// junit.xml is still being written (mergeResults); timings.json and
+	// the caller's reports are written meanwhile.
 	done := make(chan error, 1)
 	go func() { done <- writeTimings() }()
 	var reportErr error
 	if opts.Report != nil {
 		reportErr = opts.Report(res)
 	}
-	if err := <-done; err != nil {
+	timingsErr := <-done
+	if err := cmp.Or(m.waitJUnit(), timingsErr); err != nil {
 		return res, err
 	}
 	return res, reportErr
@@ -186,6 +188,8 @@ type merger struct {
 	manifests map[string]*manifest.Manifest // kept, by worker
 	agg       *aggregate
 	groupRE   *regexp.Regexp
+	// waitJUnit waits for junit.xml, written while the rest goes on.
+	waitJUnit func() error
 }
 
 func (m *merger) problem(err error) {
@@ -377,7 +381,8 @@ func (m *merger) mergeAll(files []*file) error {
 		bytes += f.size
 	}
 	m.agg = newAggregate(m.opts, m.groupRE, planned, runtime.GOMAXPROCS(0), int(min(bytes/400, 8<<20)))
-	err := m.mergeResults(byKind[ingest.JUnit], byKind[ingest.GoTestJSON])
+	wait, err := m.mergeResults(byKind[ingest.JUnit], byKind[ingest.GoTestJSON])
+	m.waitJUnit = wait
 	m.agg.close()
 	if err != nil {
 		return err
@@ -395,22 +400,26 @@ func (m *merger) mergeAll(files []*file) error {
 }
 
 // mergeResults merges JUnit inputs, and go test -json streams converted
-// to JUnit, into junit.xml, feeding every case to the aggregate.
-func (m *merger) mergeResults(junits, gojson []*file) error {
+// to JUnit, into junit.xml, feeding every case to the aggregate. It
+// returns once every case is in the aggregate and the broken inputs are
+// in the problems: junit.xml is still being written then, on its own
+// goroutine, while the caller goes on; wait returns when it is written,
+// with the error that stops the merge, if any.
+func (m *merger) mergeResults(junits, gojson []*file) (wait func() error, err error) {
+	wait = func() error { return nil }
 	if len(junits)+len(gojson) == 0 {
-		return nil
+		return wait, nil
 	}
 	var inputs []junit.Input
 	for _, f := range junits {
 		inputs = append(inputs, junit.Input{Path: f.path, Worker: f.worker})
 	}
 	origin := map[string]string{}
+	tmp := ""
 	if len(gojson) > 0 {
-		tmp, err := atomicfile.TempDir(m.opts.OutDir, ".gotest-")
-		if err != nil {
-			return fmt.Errorf("output directory: %w", err)
+		if tmp, err = atomicfile.TempDir(m.opts.OutDir, ".gotest-"); err != nil {
+			return wait, fmt.Errorf("output directory: %w", err)
 		}
-		defer atomicfile.RemoveTempDir(tmp)
 		for i, f := range gojson {
 			conv := filepath.Join(tmp, fmt.Sprintf("%04d.xml", i))
 			if err := convertGoTest(f, conv); err != nil {
@@ -422,29 +431,52 @@ func (m *merger) mergeResults(junits, gojson []*file) error {
 			}
 		}
 	}
-	var errs []error
-	err := atomicfile.Write(filepath.Join(m.opts.OutDir, JUnitFile), func(w io.Writer) error {
-		_, errs = junit.Merge(w, inputs, junit.MergeOptions{
-			MaxMessage: m.opts.MaxMessage, MaxDetail: m.opts.MaxDetail,
-			Parallel: len(m.agg.readers),
-			OnCaseFrom: func(r int, c *model.Case) {
-				if o, ok := origin[c.Source]; ok {
-					c.Source = o
-				}
-				m.agg.readers[r].add(c)
-			},
-		})
-		// A broken input is reported and the rest still written; only a
-		// failure to write stops the file.
-		for _, e := range errs {
-			var d *diag.Error
-			if !errors.As(e, &d) {
-				return e
-			}
+	// indexed gets the broken inputs once every input is read, or, when
+	// junit.xml could not even be created, nothing is read and read is
+	// false.
+	type index struct {
+		errs []error
+		read bool
+	}
+	indexed := make(chan index, 1)
+	done := make(chan error, 1)
+	go func() {
+		if tmp != "" {
+			defer atomicfile.RemoveTempDir(tmp) // junit.Merge copies from it
 		}
-		return nil
-	})
-	for _, e := range errs {
+		sent := false
+		err := atomicfile.Write(filepath.Join(m.opts.OutDir, JUnitFile), func(w io.Writer) error {
+			_, errs := junit.Merge(w, inputs, junit.MergeOptions{
+				MaxMessage: m.opts.MaxMessage, MaxDetail: m.opts.MaxDetail,
+				Parallel: len(m.agg.readers),
+				OnCaseFrom: func(r int, c *model.Case) {
+					if o, ok := origin[c.Source]; ok {
+						c.Source = o
+					}
+					m.agg.readers[r].add(c)
+				},
+				OnIndexed: func(errs []error) { sent = true; indexed <- index{errs, true} },
+			})
+			// A broken input is reported and the rest still written;
+			// only a failure to write stops the file.
+			for _, e := range errs {
+				var d *diag.Error
+				if !errors.As(e, &d) {
+					return e
+				}
+			}
+			return nil
+		})
+		done <- err
+		if !sent {
+			indexed <- index{}
+		}
+	}()
+	ix := <-indexed
+	if !ix.read {
+		return wait, <-done
+	}
+	for _, e := range ix.errs {
 		var d *diag.Error
 		if errors.As(e, &d) {
 			if o, ok := origin[d.File]; ok {
@@ -455,7 +487,7 @@ func (m *merger) mergeResults(junits, gojson []*file) error {
 			m.problem(e)
 		}
 	}
-	return err
+	return func() error { return <-done }, nil
 }
 
 func convertGoTest(f *file, dst string) error {
