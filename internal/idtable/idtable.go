@@ -1,10 +1,12 @@
 // Package idtable is a set of strings sized for the test IDs of a
-// million-test run: each ID is stored once, packed in large blocks, and
-// found through an open-addressing hash table of integers. Nothing in it
-// holds a pointer per ID, so the garbage collector has almost nothing to
-// scan, and it costs 30 to 35 bytes per ID besides the ID's own bytes
-// (a map[string]T holds a string header per entry, which the collector
-// scans, and a separately allocated string behind each).
+// million-test run. IDs share long prefixes (a package, a class, a file),
+// so each is stored as an interned prefix and its own suffix, the
+// suffixes packed in large blocks, and found through an open-addressing
+// hash table of integers. Nothing in it holds a pointer per ID, so the
+// garbage collector has almost nothing to scan: an ID costs 30 to 35
+// bytes besides the bytes of its suffix (a map[string]T holds a string
+// header per entry, which the collector scans, and a separately
+// allocated string of the whole ID behind each).
 //
 // Callers keep what they know of each ID in their own slices, indexed by
 // the dense index Insert returns.
@@ -20,8 +22,8 @@ import (
 	"github.com/cespare/xxhash/v2"
 )
 
-// blockSize is the size of the blocks IDs are packed into; an ID longer
-// than a quarter of it gets a block of its own.
+// blockSize is the size of the blocks suffixes are packed into; a suffix
+// longer than a quarter of it gets a block of its own.
 const blockSize = 1 << 20
 
 // Table is a set of strings, each with a dense index in insertion order.
@@ -34,12 +36,20 @@ type Table struct {
 	// from the ID's hash; len(slots) is a power of two, at least 4/3 of
 	// len(entries).
 	slots []uint32
+	// prefixes are the interned prefixes, prefixes[0] = "", indexed by
+	// prefixIndex.
+	prefixes    []string
+	prefixIndex map[string]uint32
+	lastPrefix  uint32 // the prefix of the last ID added, a likely next one
 }
 
+// An entry is an ID: the hash of the whole ID, its prefix and where its
+// suffix is.
 type entry struct {
 	hash       uint64
 	block, off uint32
 	n          uint32
+	prefix     uint32
 }
 
 // New returns a Table with room for about n IDs before it grows.
@@ -83,7 +93,7 @@ func (t *Table) Insert(id string) (i int, added bool) {
 			t.entries = append(t.entries, t.store(h, id))
 			return len(t.entries) - 1, true
 		}
-		if e := &t.entries[k-1]; e.hash == h && t.str(e) == id {
+		if e := &t.entries[k-1]; e.hash == h && t.equal(e, id) {
 			return int(k - 1), false
 		}
 	}
@@ -101,16 +111,22 @@ func (t *Table) Index(id string) int {
 		if k == 0 {
 			return -1
 		}
-		if e := &t.entries[k-1]; e.hash == h && t.str(e) == id {
+		if e := &t.entries[k-1]; e.hash == h && t.equal(e, id) {
 			return int(k - 1)
 		}
 	}
 }
 
-// ID returns the ID of index i. The string shares the table's memory,
-// which never changes: it stays valid (and keeps its block alive) after
-// the table is gone.
-func (t *Table) ID(i int) string { return t.str(&t.entries[i]) }
+// ID returns the ID of index i: a new string unless the ID is stored
+// whole, in which case it shares the table's memory (which never changes
+// and stays valid after the table is gone).
+func (t *Table) ID(i int) string {
+	p, s := t.parts(&t.entries[i])
+	if p == "" {
+		return s
+	}
+	return p + s
+}
 
 // Sorted returns every index, ordered by ID. Large tables are sorted on
 // every core.
@@ -130,9 +146,8 @@ const parallelMin = 1 << 15
 // sort sorts order by ID on up to procs goroutines: halves sorted
 // concurrently, then merged through tmp (of the same length).
 func (t *Table) sort(order, tmp []int32, procs int) {
-	cmpIDs := func(a, b int32) int { return strings.Compare(t.ID(int(a)), t.ID(int(b))) }
 	if procs < 2 || len(order) < parallelMin {
-		slices.SortFunc(order, cmpIDs)
+		slices.SortFunc(order, t.compare)
 		return
 	}
 	h := len(order) / 2
@@ -148,7 +163,7 @@ func (t *Table) sort(order, tmp []int32, procs int) {
 	a, b := tmp[:h], tmp[h:]
 	for k := range order {
 		// Ties cannot happen (IDs are unique); a before b keeps it stable.
-		if len(b) == 0 || len(a) > 0 && cmpIDs(a[0], b[0]) <= 0 {
+		if len(b) == 0 || len(a) > 0 && t.compare(a[0], b[0]) <= 0 {
 			order[k], a = a[0], a[1:]
 		} else {
 			order[k], b = b[0], b[1:]
@@ -156,18 +171,95 @@ func (t *Table) sort(order, tmp []int32, procs int) {
 	}
 }
 
-func (t *Table) str(e *entry) string {
-	if e.n == 0 {
-		return ""
+// compare orders the IDs of indexes a and b as strings.Compare would,
+// without building them.
+func (t *Table) compare(a, b int32) int {
+	pa, sa := t.parts(&t.entries[a])
+	pb, sb := t.parts(&t.entries[b])
+	if t.entries[a].prefix == t.entries[b].prefix {
+		return strings.Compare(sa, sb)
 	}
-	return unsafe.String(&t.blocks[e.block][e.off], e.n)
+	return compare2(pa, sa, pb, sb)
 }
 
-// store copies id into the blocks and returns its entry.
+// compare2 compares a1+a2 with b1+b2.
+func compare2(a1, a2, b1, b2 string) int {
+	for {
+		if a1 == "" {
+			a1, a2 = a2, ""
+		}
+		if b1 == "" {
+			b1, b2 = b2, ""
+		}
+		if a1 == "" || b1 == "" {
+			return strings.Compare(a1, b1) // the longer is greater
+		}
+		n := min(len(a1), len(b1))
+		if c := strings.Compare(a1[:n], b1[:n]); c != 0 {
+			return c
+		}
+		a1, b1 = a1[n:], b1[n:]
+	}
+}
+
+// parts returns an entry's prefix and suffix.
+func (t *Table) parts(e *entry) (prefix, suffix string) {
+	if e.prefix > 0 {
+		prefix = t.prefixes[e.prefix]
+	}
+	if e.n > 0 {
+		suffix = unsafe.String(&t.blocks[e.block][e.off], e.n)
+	}
+	return prefix, suffix
+}
+
+// equal reports whether e is id.
+func (t *Table) equal(e *entry, id string) bool {
+	p, s := t.parts(e)
+	return len(p)+len(s) == len(id) && strings.HasPrefix(id, p) && id[len(p):] == s
+}
+
+// splitAt returns where id's prefix ends: after its last '.', '/' or ':'
+// before any '[' (pytest parameters, which would make every prefix
+// unique).
+func splitAt(id string) int {
+	head := id
+	if i := strings.IndexByte(id, '['); i >= 0 {
+		head = id[:i]
+	}
+	return strings.LastIndexAny(head, "./:") + 1
+}
+
+// store copies id into the table and returns its entry: its prefix
+// interned, unless interning stops paying (more than one new prefix for
+// every eight IDs: IDs that share nothing), then the ID whole.
 func (t *Table) store(h uint64, id string) entry {
+	e := entry{hash: h}
+	if k := splitAt(id); k > 0 {
+		p := id[:k]
+		if t.prefixIndex == nil {
+			t.prefixes = []string{""}
+			t.prefixIndex = map[string]uint32{}
+		}
+		if t.lastPrefix > 0 && t.prefixes[t.lastPrefix] == p {
+			e.prefix = t.lastPrefix
+		} else if i, ok := t.prefixIndex[p]; ok {
+			e.prefix = i
+		} else if len(t.prefixes) <= 64+len(t.entries)/8 {
+			e.prefix = uint32(len(t.prefixes))
+			t.prefixes = append(t.prefixes, strings.Clone(p))
+			t.prefixIndex[t.prefixes[e.prefix]] = e.prefix
+		}
+		if e.prefix > 0 {
+			t.lastPrefix = e.prefix
+			id = id[k:]
+		}
+	}
+	e.n = uint32(len(id))
 	if len(id) > blockSize/4 {
 		t.blocks = append(t.blocks, []byte(id))
-		return entry{hash: h, block: uint32(len(t.blocks) - 1), n: uint32(len(id))}
+		e.block = uint32(len(t.blocks) - 1)
+		return e
 	}
 	last := len(t.blocks) - 1
 	if last < 0 || len(t.blocks[last])+len(id) > cap(t.blocks[last]) {
@@ -177,9 +269,9 @@ func (t *Table) store(h uint64, id string) entry {
 		last++
 	}
 	b := t.blocks[last]
-	off := len(b)
+	e.block, e.off = uint32(last), uint32(len(b))
 	t.blocks[last] = append(b, id...)
-	return entry{hash: h, block: uint32(last), off: uint32(off), n: uint32(len(id))}
+	return e
 }
 
 // grow doubles the slots (or makes the first ones) and places every
