@@ -250,6 +250,11 @@ func Merge(w io.Writer, inputs []Input, opts MergeOptions) (*MergeStats, []error
 	o.str(">")
 	for i, n := range names {
 		o.suite(groups[n], sums[i])
+		for _, pt := range groups[n] {
+			// Written: let the collector have the index as it goes (the
+			// caller may be building its reports meanwhile).
+			pt.cases, pt.props, pt.others = nil, nil, nil
+		}
 	}
 	o.str("\n</testsuites>\n")
 	if err := o.flush(); err != nil {
@@ -348,7 +353,7 @@ type window struct {
 
 const (
 	maxOpen    = 64
-	windowSize = 256 << 10
+	windowSize = 64 << 10
 )
 
 func newOutput(w io.Writer) *output {
