@@ -77,10 +77,10 @@ type Options struct {
 	// MaxTestRows bounds Result.Tests (0 means 200,000); MaxListed
 	// bounds Failures and Flaky (0 means 1,000).
 	MaxTestRows, MaxListed int
-	// Report, when set, is called with the finished Result while
-	// timings.json is being written, so that the caller's reports and
-	// the timings (of a million tests, both take a while) each have a
-	// core; Run returns its error. It must not change the Result.
+	// Report, when set, is called with the finished Result once
+	// junit.xml is written, while timings.json may still be (of a
+	// million tests, each takes a while): so that they share the cores.
+	// Run returns its error. It must not change the Result.
 	Report func(*Result) error
 }
 
@@ -158,16 +158,19 @@ func Run(opts Options) (*Result, error) {
 		}
 		res.Inputs = append(res.Inputs, Input{Path: f.path, Kind: kind, Worker: f.worker, Ignored: ig})
 	}
-	// junit.xml is still being written (mergeResults); timings.json and
-	// the caller's reports are written meanwhile.
+	// junit.xml is still being written (mergeResults): timings.json is
+	// written meanwhile, and the reports once junit.xml is done, when the
+	// inputs' index it needs is gone (the reports would otherwise hold
+	// memory alongside it).
 	done := make(chan error, 1)
 	go func() { done <- writeTimings() }()
+	junitErr := m.waitJUnit()
 	var reportErr error
-	if opts.Report != nil {
+	if opts.Report != nil && junitErr == nil {
 		reportErr = opts.Report(res)
 	}
 	timingsErr := <-done
-	if err := cmp.Or(m.waitJUnit(), timingsErr); err != nil {
+	if err := cmp.Or(junitErr, timingsErr); err != nil {
 		return res, err
 	}
 	return res, reportErr
