@@ -38,14 +38,21 @@ echo "full set to /dev/null:   ${wall0} s wall, ${rss0} MB peak RSS, ${cpu0} s C
 awk -v w="$wall" -v r="$rss" 'BEGIN { printf "target <= 5 s, <= 256 MB: %s\n", (w <= 5 && r <= 256) ? "met" : "NOT met" }'
 
 # The merge command itself: junit.Merge plus everything merge does with
-# each case (verification, test-level timings, summaries).
+# each case (verification, test-level timings, summaries), three runs
+# (the machine is noisy; the worst counts).
 go build -o "$OUT/bin/merge" ./cmd/merge
-rm -rf "$OUT/merge-report"
-# The generated ids repeat across files, so merge reports duplicates and
-# exits 2: that is verification doing its job, not a failed run.
-read -r mw mrss mcpu < <(ALLOW_FAIL=1 measure "$OUT/time-merge.txt" "$OUT/bin/merge" --out "$OUT/merge-report" --fail-on never "$SET")
-echo "merge command, full set: ${mw} s wall, ${mrss} MB peak RSS, ${mcpu} s CPU"
-awk -v w="$mw" -v r="$mrss" 'BEGIN { printf "target <= 5 s, <= 256 MB: %s\n", (w <= 5 && r <= 256) ? "met" : "NOT met" }'
+worst_w=0 worst_r=0
+for run in 1 2 3; do
+	rm -rf "$OUT/merge-report"
+	sync
+	# The generated ids repeat across files, so merge reports duplicates
+	# and exits 2: that is verification doing its job, not a failed run.
+	read -r mw mrss mcpu < <(ALLOW_FAIL=1 measure "$OUT/time-merge.txt" "$OUT/bin/merge" --out "$OUT/merge-report" --fail-on never "$SET")
+	echo "merge command, full set, run $run: ${mw} s wall, ${mrss} MB peak RSS, ${mcpu} s CPU"
+	worst_w=$(awk -v a="$worst_w" -v b="$mw" 'BEGIN { print (b > a) ? b : a }')
+	worst_r=$(awk -v a="$worst_r" -v b="$mrss" 'BEGIN { print (b > a) ? b : a }')
+done
+awk -v w="$worst_w" -v r="$worst_r" 'BEGIN { printf "target <= 5 s, <= 256 MB (worst of 3): %s\n", (w <= 5 && r <= 256) ? "met" : "NOT met" }'
 
 mkdir -p "$SUB"
 ls "$SET"/*.xml | head -8 | xargs -I{} cp -u {} "$SUB/"
