@@ -20,6 +20,17 @@ import (
 // go test -json stream (whose case durations are rolled up, groups by the
 // optional pattern).
 func ReadTimings(path string, groups *regexp.Regexp) (*model.Timings, error) {
+	f, err := ReadTimingsFile(path, groups)
+	if err != nil {
+		return nil, err
+	}
+	return &f.Timings, nil
+}
+
+// ReadTimingsFile is ReadTimings that also returns how many runs the
+// durations blend: the file's own count for xshard's timings file, 0 for
+// the other kinds.
+func ReadTimingsFile(path string, groups *regexp.Regexp) (*timings.File, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -33,11 +44,7 @@ func ReadTimings(path string, groups *regexp.Regexp) (*model.Timings, error) {
 	kind := Sniff(head)
 	switch kind {
 	case Timings:
-		tf, err := timings.Read(br, path)
-		if err != nil {
-			return nil, err
-		}
-		return &tf.Timings, nil
+		return timings.Read(br, path)
 	case JUnit, GoTestJSON:
 		r := NewRollup(groups)
 		add := func(c *model.Case) error { r.Add(c); return nil }
@@ -53,7 +60,7 @@ func ReadTimings(path string, groups *regexp.Regexp) (*model.Timings, error) {
 		if len(t.Tests) == 0 {
 			return nil, &diag.Error{File: path, Msg: fmt.Sprintf("no test durations found in this %s file", kind)}
 		}
-		return t, nil
+		return &timings.File{Timings: *t}, nil
 	}
 	return nil, &diag.Error{File: path, Msg: "not a timings file: expected xshard's timings.json, a {\"test id\": seconds} object, JUnit XML or go test -json output"}
 }

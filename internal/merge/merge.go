@@ -657,14 +657,11 @@ func (m *merger) timingsWriter() func() error {
 	var hist *timings.File
 	if m.opts.TimingsHistory != "" {
 		if _, err := os.Stat(m.opts.TimingsHistory); err == nil {
-			t, err := ingest.ReadTimings(m.opts.TimingsHistory, m.groupRE)
+			t, err := ingest.ReadTimingsFile(m.opts.TimingsHistory, m.groupRE)
 			if err != nil {
 				m.problem(fmt.Errorf("--timings-history: %w", err))
 			} else {
-				hist = &timings.File{Timings: *t}
-				if tf, err := timings.ReadFile(m.opts.TimingsHistory); err == nil {
-					hist.Runs = tf.Runs
-				}
+				hist = t
 			}
 		} else {
 			m.warnf("--timings-history %q does not exist yet: this run's timings start the history", m.opts.TimingsHistory)
@@ -677,17 +674,16 @@ func (m *merger) timingsWriter() func() error {
 	path := filepath.Join(m.opts.OutDir, TimingsFile)
 	res := m.res
 	return func() error {
-		if hist == nil {
-			// Nothing to blend: write the sorted tests as they are.
-			out := &timings.File{Runs: 1, Timings: *run}
-			return atomicfile.Write(path, func(wr io.Writer) error { return timings.WriteTests(wr, out, res.TestTimings()) })
+		// The tests, a million of them, go from the sorted run to the
+		// file without a map: blended with history's as a sorted merge.
+		tests := res.TestTimings()
+		out := &timings.File{Runs: 1, Timings: *run}
+		if hist != nil {
+			h := hist.Timings
+			tests = timings.BlendTests(h.Tests, tests, w)
+			h.Tests = nil
+			out = timings.Blend(&timings.File{Runs: hist.Runs, Timings: h}, run, w)
 		}
-		withTests := *run
-		withTests.Tests = make(map[string]float64, res.NumTestTimings())
-		for id, s := range res.TestTimings() {
-			withTests.Tests[id] = s
-		}
-		out := timings.Blend(hist, &withTests, w)
-		return atomicfile.Write(path, func(wr io.Writer) error { return timings.Write(wr, out) })
+		return atomicfile.Write(path, func(wr io.Writer) error { return timings.WriteTests(wr, out, tests) })
 	}
 }

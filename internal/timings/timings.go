@@ -462,6 +462,35 @@ func Blend(history *File, run *model.Timings, w float64) *File {
 	return out
 }
 
+// BlendTests is Blend's test level for a run given in key order (as
+// WriteTests takes it): it yields, in key order, the union of history and
+// run, blended where both have a test, without building a map of the run.
+func BlendTests(history map[string]float64, run iter.Seq2[string, float64], w float64) iter.Seq2[string, float64] {
+	return func(yield func(string, float64) bool) {
+		old := slices.Sorted(maps.Keys(history))
+		i := 0
+		for k, v := range run {
+			for ; i < len(old) && old[i] < k; i++ {
+				if !yield(old[i], history[old[i]]) {
+					return
+				}
+			}
+			if i < len(old) && old[i] == k {
+				v = w*v + (1-w)*history[k]
+				i++
+			}
+			if !yield(k, v) {
+				return
+			}
+		}
+		for ; i < len(old); i++ {
+			if !yield(old[i], history[old[i]]) {
+				return
+			}
+		}
+	}
+}
+
 // quote returns s as a JSON string, without escaping <, > and &.
 func quote(s string) string {
 	var b bytes.Buffer

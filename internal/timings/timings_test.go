@@ -3,8 +3,11 @@ package timings
 import (
 	"bytes"
 	"flag"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -146,6 +149,37 @@ func TestBlend(t *testing.T) {
 	}
 	if fresh := Blend(nil, run, 0.3); fresh.Runs != 1 || fresh.Timings.Tests["a"] != 20 {
 		t.Errorf("Blend without history = %+v, want the run itself", fresh)
+	}
+}
+
+// BlendTests yields exactly Blend's test level, in key order, from a run
+// in key order.
+func TestBlendTests(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	for round := range 50 {
+		hist, run := map[string]float64{}, map[string]float64{}
+		for range r.IntN(40) {
+			hist[fmt.Sprint("t", r.IntN(60))] = r.Float64() * 10
+		}
+		for range r.IntN(40) {
+			run[fmt.Sprint("t", r.IntN(60))] = r.Float64() * 10
+		}
+		want := Blend(&File{Timings: model.Timings{Tests: hist}}, &model.Timings{Tests: run}, 0.3).Timings.Tests
+		var keys []string
+		got := map[string]float64{}
+		for k, v := range BlendTests(hist, sorted(run), 0.3) {
+			keys = append(keys, k)
+			got[k] = v
+		}
+		if !slices.IsSorted(keys) || len(keys) != len(got) {
+			t.Fatalf("round %d: keys not in order or repeated: %v", round, keys)
+		}
+		if len(want) == 0 {
+			want = map[string]float64{}
+		}
+		if diff := cmp.Diff(want, got); diff != "" { // bit for bit
+			t.Fatalf("round %d: BlendTests differs from Blend (-want +got):\n%s", round, diff)
+		}
 	}
 }
 
