@@ -1,0 +1,62 @@
+package timings
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	"github.com/xshard/xshard/internal/model"
+)
+
+// file1M is a timings file of a million tests, as merge writes it.
+var file1M = sync.OnceValue(func() []byte {
+	r := rand.New(rand.NewPCG(1, 2))
+	tests := make(map[string]float64, 1_000_000)
+	for mod := range 10 {
+		for svc := range 100 {
+			for test := range 1000 {
+				id := fmt.Sprintf("com.example.module%d.Service%dTest.test%dHandlesCase%d", mod, svc, test, r.IntN(1000))
+				tests[id] = float64(r.IntN(1_000_000)) / 1000
+			}
+		}
+	}
+	files := make(map[string]float64, 1000)
+	for mod := range 10 {
+		for svc := range 100 {
+			files[fmt.Sprintf("src/test/java/com/example/module%d/Service%dTest.java", mod, svc)] = float64(r.IntN(100_000_000)) / 1000
+		}
+	}
+	var buf bytes.Buffer
+	f := &File{Runs: 7, Timings: model.Timings{Files: files}}
+	if err := WriteTests(&buf, f, sorted(tests)); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+})
+
+func benchmarkRead(b *testing.B, read func(io.Reader, string) (*File, error)) {
+	data := file1M()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		// As ingest.ReadTimingsFile hands it over.
+		f, err := read(bufio.NewReaderSize(bytes.NewReader(data), 64<<10), "timings.json")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(f.Timings.Tests) != 1_000_000 {
+			b.Fatalf("read %d tests, want 1000000", len(f.Timings.Tests))
+		}
+	}
+}
+
+// BenchmarkRead1M reads a timings file of a million tests (some 80 MB).
+func BenchmarkRead1M(b *testing.B) { benchmarkRead(b, Read) }
+
+// BenchmarkRead1MTokenParser is BenchmarkRead1M with the Token-based
+// parser that Read replaced, for comparison.
+func BenchmarkRead1MTokenParser(b *testing.B) { benchmarkRead(b, oldRead) }
