@@ -1,10 +1,3 @@
-// Package merge combines what the workers of a sharded run uploaded into
-// one result, and verifies it against the plan the workers recorded in
-// their manifests: every worker present, every planned test run exactly
-// once, all workers on the same universe, timings and commit.
-//
-// It reads inputs and computes; writing the report files is the caller's
-// job (package report and the merge command).
 package merge
 
 import (
