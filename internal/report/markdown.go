@@ -10,11 +10,12 @@ import (
 // Markdown with inline HTML (sanitized). Untrusted text goes into four
 // places, each with its own escaper:
 //
-//   - mdText: inline text in a paragraph or table cell. Newlines and
-//     control characters become spaces, &, < and > become entities, the
-//     punctuation that starts emphasis, code, links, strikethrough, math
-//     and table cells is backslash-escaped, and so is what would start a
-//     block at the beginning of the text (#, -, +, =, "1.").
+//   - mdText (exported as MarkdownText): inline text in a paragraph or
+//     table cell. Newlines and control characters become spaces, &, <
+//     and > become entities, the punctuation that starts emphasis, code,
+//     links, strikethrough, math and table cells is backslash-escaped,
+//     and so is what would start a block at the beginning of the text
+//     (#, -, +, =, "1."); words GitHub would autolink go in code spans.
 //   - mdCode: an inline code span, fenced with more backticks than the
 //     text holds; in a table, | is written \| (GFM splits cells on it
 //     even inside code).
@@ -35,12 +36,77 @@ func oneLine(s string) string {
 	}, s))
 }
 
-// mdText escapes s as inline Markdown text on one line.
-func mdText(s string) string {
+// MarkdownText escapes s, untrusted text, as inline GitHub Flavored
+// Markdown on one line, for a paragraph, a list item or a table cell of
+// a job summary, a pull request comment or a check run. What it returns
+// renders as s itself (on one line): never as markup, a link, a mention
+// or a reference.
+//
+// Escaping characters is not enough for GitHub's autolinks: it turns
+// bare URLs (https://..., www.), e-mail addresses, @mentions and issue
+// references (#123, GH-123, owner/repo#123) in text into links, and a
+// mention or a reference in a comment notifies a person or another
+// repository. So every word that holds one ("://", "www.", "@" before a
+// letter or digit, "#" or "GH-" before a digit) is put in a code
+// span, where GitHub links nothing; the rest is escaped character by
+// character. A word here ends at a space, "|" or "`", which are escaped
+// outside the span, so that the span is the same in a table cell and
+// out of one.
+func MarkdownText(s string) string {
 	s = oneLine(s)
 	var b strings.Builder
 	b.Grow(len(s) + 8)
-	for i, r := range s {
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && !isWordEnd(s[j]) {
+			j++
+		}
+		if j > i && autolinks(s[i:j]) {
+			b.WriteString("`" + s[i:j] + "`")
+		} else {
+			escapeText(&b, s, i, j)
+		}
+		if j < len(s) {
+			escapeText(&b, s, j, j+1)
+		}
+		i = j + 1
+	}
+	return b.String()
+}
+
+// mdText is MarkdownText, under the short name the renderers use.
+func mdText(s string) string { return MarkdownText(s) }
+
+func isWordEnd(c byte) bool { return c == ' ' || c == '|' || c == '`' }
+
+// autolinks reports whether GitHub could make a link, a mention or a
+// reference of something in word. It errs on the side of yes.
+func autolinks(word string) bool {
+	if strings.Contains(word, "://") {
+		return true
+	}
+	for i := 0; i+1 < len(word); i++ {
+		switch c, next := word[i], word[i+1]; {
+		case c == '@' && isAlnum(next), c == '#' && isDigit(next):
+			return true
+		case (c == 'w' || c == 'W') && i+4 <= len(word) && strings.EqualFold(word[i:i+4], "www."):
+			return true
+		case (c == 'g' || c == 'G') && i+3 < len(word) && strings.EqualFold(word[i:i+3], "gh-") && isDigit(word[i+3]):
+			return true
+		}
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isAlnum(c byte) bool { return isDigit(c) || c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// escapeText writes s[from:to] escaped as Markdown text; s is the whole
+// text, for the rules that look at what comes before.
+func escapeText(b *strings.Builder, s string, from, to int) {
+	for k, r := range s[from:to] {
+		i := from + k
 		switch r {
 		case '&':
 			b.WriteString("&amp;")
@@ -67,7 +133,6 @@ func mdText(s string) string {
 			b.WriteRune(r)
 		}
 	}
-	return b.String()
 }
 
 func isDigits(s string) bool {
