@@ -242,8 +242,8 @@ func toHTMLCase(c *model.Case, opts Options) htmlCase {
 	if c.Flaky() {
 		h.Outcome, h.Class = "flaky", "flaky"
 	}
-	if h.Detail == h.Message {
-		h.Detail = ""
+	if sameLines(h.Detail, h.Message) {
+		h.Detail = "" // go test's one-line failure: the message is the trace
 	}
 	if f, n := Locate(c, opts); f != "" {
 		h.Location = f + ":" + strconv.Itoa(n)

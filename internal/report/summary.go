@@ -252,6 +252,9 @@ func failureBlock(c *model.Case, opts Options) string {
 		}
 	}
 	trace := trimBlank(c.Detail)
+	if sameLines(trace, msg) {
+		trace = "" // go test's one-line failure: the message is the trace
+	}
 	if trace == "" && strings.Count(msg, "\n") >= summaryMessageLines {
 		trace = msg
 	}
@@ -262,6 +265,31 @@ func failureBlock(c *model.Case, opts Options) string {
 	}
 	b.WriteString("\n")
 	return b.String()
+}
+
+// sameLines reports whether a and b hold the same text line by line,
+// leaving out blank lines and the spaces around each line.
+func sameLines(a, b string) bool {
+	next := func(s string) (line, rest string) {
+		for s != "" {
+			line, s, _ = strings.Cut(s, "\n")
+			if line = strings.TrimSpace(line); line != "" {
+				return line, s
+			}
+		}
+		return "", ""
+	}
+	for {
+		var la, lb string
+		la, a = next(a)
+		lb, b = next(b)
+		if la != lb {
+			return false
+		}
+		if la == "" {
+			return true
+		}
+	}
 }
 
 // trimBlank trims blank lines around s and spaces at its end, keeping the
