@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make demo: shard the bundled Go example across 4 workers, run them one
 # after another as a CI matrix would (each in its own artifact directory),
-# then merge, print the summary and say where the report is.
+# then merge and say where the report and the job summary are.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$root/bin
@@ -29,8 +29,7 @@ done
 echo "== merge"
 status=0
 "$bin/merge" --out "$out/report" "$out/artifacts" || status=$?
-echo
-cat "$out/report/summary.md"
+echo "job summary (the Markdown GitHub shows on the run's page): $out/report/summary.md"
 echo
 echo "== the next run, planned with this run's timings ($out/report/timings.json)"
 (cd "$suite" && "$bin/shard" --go ./... --total "$workers" --plan --timings "$out/report/timings.json")

@@ -160,7 +160,7 @@ func runMerge(c *mergeConfig, inputs []string, env Env) (int, error) {
 	for _, w := range res.Warnings {
 		fmt.Fprintf(&log, "merge: warning: %s\n", w)
 	}
-	printRecap(&recap, res, c.out)
+	printRecap(&recap, res, c.out, reportOptions(c, env))
 	if ghaction.Active(env.Getenv) {
 		gh := ghaction.New(env.Stdout, env.Getenv)
 		if log.Len() > 0 {
@@ -180,12 +180,13 @@ func runMerge(c *mergeConfig, inputs []string, env Env) (int, error) {
 	return ExitOK, nil
 }
 
-// printRecap prints a few lines for the terminal: the counts, what is
-// wrong, and where the report is.
-func printRecap(w io.Writer, res *merge.Result, out string) {
+// printRecap prints a few lines of plain text for the terminal: the
+// counts, the first failures, what is wrong, and where the report is.
+func printRecap(w io.Writer, res *merge.Result, out string, opts report.Options) {
 	t := res.Totals
 	fmt.Fprintf(w, "%d tests: %d passed, %d failed, %d errors, %d skipped, %d flaky (%s of tests, slowest worker %s)\n",
 		t.Tests, t.Passed, t.Failed, t.Errors, t.Skipped, t.Flaky, fmtSeconds(t.Seconds), fmtSeconds(t.WallSeconds))
+	report.WriteFailuresText(w, res, opts, recapLines)
 	v := res.Verification
 	switch {
 	case !v.Checked && v.Expected == 0:
@@ -196,7 +197,7 @@ func printRecap(w io.Writer, res *merge.Result, out string) {
 		fmt.Fprintf(w, "all %d expected workers reported (no manifests: tests not checked against a plan)\n", v.Expected)
 	}
 	for _, mw := range v.MissingWorkers {
-		fmt.Fprintf(w, "MISSING WORKER %s: %d planned tests did not run%s\n", mw.Name, len(mw.Tests), firstFew(mw.Tests))
+		fmt.Fprintf(w, "MISSING WORKER %s: %d planned tests did not run%s\n", report.PlainText(mw.Name), len(mw.Tests), firstFew(mw.Tests))
 	}
 	if len(v.Missing) > 0 {
 		fmt.Fprintf(w, "MISSING: %d planned tests have no result%s\n", len(v.Missing), firstFew(v.Missing))
@@ -209,10 +210,10 @@ func printRecap(w io.Writer, res *merge.Result, out string) {
 			fmt.Fprintf(w, "DUPLICATED: ... and %d more tests that ran on more than one worker (see the summary)\n", len(v.Duplicated)-i)
 			break
 		}
-		fmt.Fprintf(w, "DUPLICATED: %s ran on %s\n", d.Test, strings.Join(d.Workers, ", "))
+		fmt.Fprintf(w, "DUPLICATED: %s ran on %s\n", report.PlainText(d.Test), report.PlainText(strings.Join(d.Workers, ", ")))
 	}
 	for _, m := range v.Mismatches {
-		fmt.Fprintf(w, "MISMATCH: %s\n", m)
+		fmt.Fprintf(w, "MISMATCH: %s\n", report.PlainText(m))
 	}
 	var unknown, ignored []string
 	for _, in := range res.Inputs {
@@ -244,10 +245,15 @@ func firstFew(s []string) string {
 	if len(s) == 0 {
 		return ""
 	}
-	if len(s) <= n {
-		return ": " + strings.Join(s, ", ")
+	more := ""
+	if len(s) > n {
+		s, more = s[:n], ", ..."
 	}
-	return ": " + strings.Join(s[:n], ", ") + ", ..."
+	plain := make([]string, len(s))
+	for i, x := range s {
+		plain[i] = report.PlainText(x)
+	}
+	return ": " + strings.Join(plain, ", ") + more
 }
 
 // reportOptions gathers what the report needs from flags and the
