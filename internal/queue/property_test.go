@@ -31,7 +31,7 @@ func TestEveryUnitIsAcknowledgedOnceUnlessALeaseExpired(t *testing.T) {
 		speeds := make([]float64, workers)
 		dies := make([]bool, workers)
 		for i := range speeds {
-			speeds[i] = 0.2 + rng.Float64()*2 // milliseconds of sleep per predicted second
+			speeds[i] = 0.2 + rng.Float64()*2   // milliseconds of sleep per predicted second
 			dies[i] = i > 0 && rng.IntN(4) == 0 // gw0 always survives
 		}
 		t.Run(fmt.Sprintf("round %d: %d units, %d workers", round, n, workers), func(t *testing.T) {
@@ -39,7 +39,7 @@ func TestEveryUnitIsAcknowledgedOnceUnlessALeaseExpired(t *testing.T) {
 			const lease = 150 * time.Millisecond
 			var mu sync.Mutex
 			lostUnits := map[string]bool{} // in a batch whose lease was lost
-			requeued := map[string]int{}    // times claimed again as requeued
+			requeued := map[string]int{}   // times claimed again as requeued
 			var wg sync.WaitGroup
 			for w := range workers {
 				q := open(t, srv.URL(), key, fmt.Sprintf("gw%d", w), workers)
