@@ -118,6 +118,7 @@ type htmlPage struct {
 	Slowest                         []htmlCase
 	Scopes                          []merge.Scope
 	Balance                         []htmlWorker
+	NoPrediction                    string
 	Tuning                          []htmlTuning
 	TuningBy, Overhead              string
 	Recommended                     int
@@ -188,6 +189,7 @@ func HTML(w io.Writer, res *merge.Result, opts Options) error {
 	p.Missing, p.Unexpected, p.Mismatches = capList(v.Missing), capList(v.Unexpected), capList(v.Mismatches)
 	p.Duplicated = v.Duplicated[:min(len(v.Duplicated), htmlListMax)]
 	p.Balance = htmlBalance(res)
+	p.NoPrediction = noPrediction(res)
 	htmlTuningRows(p, res, opts)
 	for _, c := range res.Coverage {
 		p.Coverage = append(p.Coverage, htmlCov(c))
@@ -259,9 +261,16 @@ func cssWidth(share float64) template.CSS {
 }
 
 func htmlBalance(res *merge.Result) []htmlWorker {
+	why := noPrediction(res)
+	predicted := func(w merge.Worker) float64 {
+		if why != "" {
+			return 0
+		}
+		return w.Predicted
+	}
 	most, sum, n := 0.0, 0.0, 0
 	for _, w := range res.Workers {
-		most = max(most, w.Seconds, w.Predicted)
+		most = max(most, w.Seconds, predicted(w))
 		if w.Present {
 			sum += w.Seconds
 			n++
@@ -278,12 +287,12 @@ func htmlBalance(res *merge.Result) []htmlWorker {
 		}
 		if most > 0 {
 			h.Bar = cssWidth(w.Seconds / most)
-			if w.Predicted > 0 {
+			if predicted(w) > 0 {
 				h.HasMark = true
 				h.Mark = template.CSS("left:" + strconv.FormatFloat(min(w.Predicted/most, 1)*100, 'f', 2, 64) + "%")
 			}
 		}
-		if w.Predicted > 0 {
+		if predicted(w) > 0 {
 			h.Predicted = duration(w.Predicted)
 		}
 		if w.Present && n > 0 && sum > 0 {

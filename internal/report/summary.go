@@ -433,6 +433,7 @@ func writeWorkers(d *doc, res *merge.Result) {
 	if n > 0 {
 		mean = sum / float64(n)
 	}
+	why := noPrediction(res)
 	l := &list{
 		head:  "## ⚖️ Worker balance\n\n| Worker | Status | Tests | Time | vs mean | Predicted | Actual − predicted |\n|---|---|---:|---:|---:|---:|---:|\n",
 		what:  "workers",
@@ -454,7 +455,7 @@ func writeWorkers(d *doc, res *merge.Result) {
 		if w.Present && mean > 0 {
 			dev = signedPercent(100 * (w.Seconds - mean) / mean)
 		}
-		if w.Predicted > 0 {
+		if w.Predicted > 0 && why == "" {
 			pred = duration(w.Predicted)
 			if w.Present {
 				diff = signedDuration(w.Seconds - w.Predicted)
@@ -467,6 +468,9 @@ func writeWorkers(d *doc, res *merge.Result) {
 		l.items = append(l.items, fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s |\n", mdCode(w.Name, true), status, tests, secs, dev, pred, diff))
 	}
 	d.list(l)
+	if why != "" {
+		d.text(why + "\n\n")
+	}
 	if n < 2 || len(res.Workers) > 64 {
 		return
 	}
@@ -480,7 +484,7 @@ func writeWorkers(d *doc, res *merge.Result) {
 		labels = append(labels, `"`+label+`"`)
 		actual = append(actual, strconv.FormatFloat(round1(w.Seconds), 'f', -1, 64))
 		predicted = append(predicted, strconv.FormatFloat(round1(w.Predicted), 'f', -1, 64))
-		hasPred = hasPred || w.Predicted > 0
+		hasPred = hasPred || w.Predicted > 0 && why == ""
 	}
 	d.text("```mermaid\nxychart-beta\n    title \"Test seconds per worker\"\n")
 	d.add("    x-axis [%s]\n    y-axis \"seconds\"\n    bar [%s]\n", strings.Join(labels, ", "), strings.Join(actual, ", "))
@@ -491,6 +495,27 @@ func writeWorkers(d *doc, res *merge.Result) {
 	if hasPred {
 		d.text("Bars: actual test time; line: the plan's prediction.\n\n")
 	}
+}
+
+// noPrediction says, in a sentence, why the plan's predictions for the
+// workers mean nothing, "" when they mean something. A plan made without
+// any timings weighs every unit one second: its "prediction" is a count.
+func noPrediction(res *merge.Result) string {
+	p := res.Plan
+	if p == nil || p.KnownShare > 0 {
+		return ""
+	}
+	why := "no timings"
+	if p.Strategy == "hash" {
+		why = "hash plan"
+	}
+	units := "units"
+	switch p.By { // from a manifest: only the names shard writes
+	case "test", "file", "package", "group":
+		units = p.By + "s"
+	}
+	return "No prediction (" + why + "): without timings the plan split the " + units +
+		" into equal numbers, not equal times; the next run can plan by the timings this one wrote."
 }
 
 func round1(f float64) float64 {

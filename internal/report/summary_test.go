@@ -90,3 +90,66 @@ func TestFailureTextShownOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestNoPredictionWithoutTimings: a plan made without timings weighs
+// every test one second, so its per-worker "predictions" are test counts;
+// the summary and the page say there is no prediction and draw no line.
+func TestNoPredictionWithoutTimings(t *testing.T) {
+	tests := []struct {
+		name string
+		plan *merge.PlanInfo
+		note string // "" for predictions shown
+	}{
+		{"a hash plan without timings", &merge.PlanInfo{Total: 2, Strategy: "hash", By: "test"}, "No prediction (hash plan): without timings the plan split the tests into equal numbers"},
+		{"a timing plan without timings", &merge.PlanInfo{Total: 2, Strategy: "timing", By: "file"}, "No prediction (no timings): without timings the plan split the files into equal numbers"},
+		{"an unknown unit from a manifest", &merge.PlanInfo{Total: 2, Strategy: "hash", By: "<b>"}, "the plan split the units into"},
+		{"a timing plan with timings", &merge.PlanInfo{Total: 2, Strategy: "timing", By: "test", KnownShare: 1}, ""},
+		{"a hash plan with timings", &merge.PlanInfo{Total: 2, Strategy: "hash", By: "test", KnownShare: 0.5}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := &merge.Result{
+				Totals: merge.Totals{Tests: 20, Passed: 20, Seconds: 5, WallSeconds: 4.5},
+				Workers: []merge.Worker{
+					{Index: 0, Name: "gw0", Present: true, Tests: 19, Seconds: 4.5, Predicted: 19, Attempt: 1},
+					{Index: 1, Name: "gw1", Present: true, Tests: 1, Seconds: 0.5, Predicted: 18, Attempt: 1},
+				},
+				Plan:         tt.plan,
+				Verification: merge.Verification{Checked: true, Expected: 2},
+			}
+			sum := Summary(res, Options{})
+			var b strings.Builder
+			if err := HTML(&b, res, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			page := b.String()
+			predicted := tt.note == ""
+			checks := []struct {
+				what string
+				got  bool
+			}{
+				{"the summary's chart has a line", strings.Contains(sum, "    line [19, 18]")},
+				{"the summary shows a predicted time", strings.Contains(sum, "| 19.0s | −14.5s |")},
+				{"the summary explains the line", strings.Contains(sum, "line: the plan's prediction")},
+				{"the page has prediction ticks", strings.Contains(page, `class="mark"`)},
+				{"the page explains the ticks", strings.Contains(page, "Ticks: the plan's prediction.")},
+			}
+			for _, c := range checks {
+				if c.got != predicted {
+					t.Errorf("%s: %v, want %v", c.what, c.got, predicted)
+				}
+			}
+			if !predicted {
+				if !strings.Contains(sum, tt.note) {
+					t.Errorf("the summary does not say %q:\n%s", tt.note, sum)
+				}
+				if !strings.Contains(page, tt.note) {
+					t.Errorf("the page does not say %q", tt.note)
+				}
+				if !strings.Contains(sum, "| `gw0` | ✅ | 19 | 4.50s | +80.0% | – | – |") {
+					t.Errorf("the summary's worker row is not without prediction:\n%s", sum)
+				}
+			}
+		})
+	}
+}
