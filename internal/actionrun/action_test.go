@@ -396,6 +396,36 @@ func TestActionCommandIsChecked(t *testing.T) {
 	}
 }
 
+// TestActionAllowEmpty: a merge that finds no test results fails the step
+// with an annotation saying what was read, unless allow-empty is true.
+func TestActionAllowEmpty(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go is not installed")
+	}
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("bash is not installed")
+	}
+	src := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(src, "artifacts", "xshard-worker-0"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(src, "artifacts", "xshard-worker-0", "notes.txt"), []byte("no tests ran\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, src)
+	// The harness runs no checkout: the path is absolute.
+	path := filepath.Join(src, "artifacts")
+	j, _, err := h.r.RunAction(repoRoot, map[string]string{"command": "merge", "path": path}, "report", 0, 1)
+	if err == nil || !hasAnnotation(j, "error", `no test results in "`+path+`": read 1 file`) {
+		t.Errorf("without allow-empty: err %v, annotations %v\n%s", err, j.Annotations, jobDetail(j))
+	}
+	j, _, err = h.r.RunAction(repoRoot, map[string]string{"command": "merge", "path": path, "allow-empty": "true"}, "report", 0, 1)
+	if err != nil || j.Steps["action/merge"].Outputs["total"] != "0" || j.Steps["action/merge"].Outputs["exit-code"] != "0" {
+		t.Errorf("with allow-empty: err %v, merge outputs %v\n%s", err, j.Steps["action/merge"].Outputs, jobDetail(j))
+	}
+}
+
 // TestNoExpressionInRunScripts enforces that every value reaches a
 // script of action.yml through env:, never spliced into its text.
 func TestNoExpressionInRunScripts(t *testing.T) {

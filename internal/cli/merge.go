@@ -55,6 +55,7 @@ type mergeConfig struct {
 	maxDetail      int
 	reportURL      string
 	maxFileSize    int64
+	allowEmpty     bool
 }
 
 func (c *mergeConfig) flags() *flag.FlagSet {
@@ -73,6 +74,7 @@ func (c *mergeConfig) flags() *flag.FlagSet {
 	fs.IntVar(&c.maxMessage, "max-message", 4<<10, "keep at most `bytes` of each failure message")
 	fs.IntVar(&c.maxDetail, "max-detail", 64<<10, "keep at most `bytes` of each failure trace")
 	fs.Int64Var(&c.maxFileSize, "max-file-size", merge.DefaultMaxFileSize, "skip input files larger than `bytes`, naming them")
+	fs.BoolVar(&c.allowEmpty, "allow-empty", false, "succeed when the inputs hold no test results at all (by default that is an input error)")
 	fs.StringVar(&c.reportURL, "report-url", "", "link the job summary to the full report at `url` (an uploaded artifact, say)")
 	return fs
 }
@@ -141,15 +143,22 @@ func runMerge(c *mergeConfig, inputs []string, env Env) (int, error) {
 		MaxMessage:     c.maxMessage,
 		MaxDetail:      c.maxDetail,
 		MaxFileSize:    c.maxFileSize,
+		AllowEmpty:     c.allowEmpty,
 	}
 	if c.expect > 0 {
 		opts.Expect = c.expect
 	}
-	opts.Report = func(res *merge.Result) error { return writeReports(c, res, env) }
+	opts.Report = func(res *merge.Result) error {
+		if nothingToReport(res) {
+			return nil
+		}
+		return writeReports(c, res, env)
+	}
 	res, err := merge.Run(opts)
 	if err != nil {
 		return ExitInput, err
 	}
+	stop := nothingToReport(res)
 	// Problems, warnings and the recap quote artifacts: in GitHub Actions
 	// they are echoed between stop-commands markers, so that a test name
 	// cannot become a workflow command.
@@ -160,13 +169,25 @@ func runMerge(c *mergeConfig, inputs []string, env Env) (int, error) {
 	for _, w := range res.Warnings {
 		fmt.Fprintf(&log, "merge: warning: %s\n", w)
 	}
-	printRecap(&recap, res, c.out, reportOptions(c, env))
+	if stop {
+		// No headline or summary that could pass for a result.
+		fmt.Fprintf(&recap, "no report written: nothing could be merged (see the errors above)\n")
+	} else {
+		printRecap(&recap, res, c.out, reportOptions(c, env))
+	}
 	if ghaction.Active(env.Getenv) {
 		gh := ghaction.New(env.Stdout, env.Getenv)
 		if log.Len() > 0 {
 			report.WriteLog(env.Stderr, log.String(), gh.Token(log.String()))
 		}
 		report.WriteLog(env.Stdout, recap.String(), gh.Token(recap.String()))
+		if stop {
+			// The errors still become annotations, where people look.
+			list, _ := report.Annotations(res, reportOptions(c, env))
+			if err := report.WriteAnnotations(env.Stdout, list); err != nil {
+				return ExitInput, err
+			}
+		}
 	} else {
 		io.WriteString(env.Stderr, log.String())
 		io.WriteString(env.Stdout, recap.String())
@@ -180,12 +201,21 @@ func runMerge(c *mergeConfig, inputs []string, env Env) (int, error) {
 	return ExitOK, nil
 }
 
+// nothingToReport reports whether a merge stops before any report: it
+// read nothing (no test result, coverage, custom output or manifest) and
+// that is an error, so that neither a "0 tests" headline nor an empty
+// summary can pass for a result.
+func nothingToReport(res *merge.Result) bool { return res.Empty() && len(res.Problems) > 0 }
+
 // printRecap prints a few lines of plain text for the terminal: the
 // counts, the first failures, what is wrong, and where the report is.
 func printRecap(w io.Writer, res *merge.Result, out string, opts report.Options) {
 	t := res.Totals
 	fmt.Fprintf(w, "%d tests: %d passed, %d failed, %d errors, %d skipped, %d flaky (%s of tests, slowest worker %s)\n",
 		t.Tests, t.Passed, t.Failed, t.Errors, t.Skipped, t.Flaky, fmtSeconds(t.Seconds), fmtSeconds(t.WallSeconds))
+	if t.Tests == 0 {
+		fmt.Fprintln(w, "no test results among the inputs")
+	}
 	report.WriteFailuresText(w, res, opts, recapLines)
 	v := res.Verification
 	switch {

@@ -210,3 +210,61 @@ func workerFromName(name string) string {
 	}
 	return model.WorkerID(i)
 }
+
+// noResults describes a merge that found no test results: what was read
+// of inputs, and what to check.
+// The hint to pass --allow-empty is left out when other problems would
+// fail the merge anyway.
+func noResults(args []string, inputs []Input, otherProblems bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "no test results in %s: ", strings.Join(quoteAll(args), ", "))
+	if len(inputs) == 0 {
+		b.WriteString("no file was read")
+	} else {
+		// What each file was, by kind, a few named each.
+		var kinds []string
+		byKind := map[string][]string{}
+		for _, in := range inputs {
+			k := in.Kind
+			switch {
+			case in.Ignored == "unknown format":
+				k = "not recognised"
+			case in.Ignored != "":
+				k = "ignored (" + in.Ignored + ")"
+			}
+			if byKind[k] == nil {
+				kinds = append(kinds, k)
+			}
+			byKind[k] = append(byKind[k], in.Path)
+		}
+		sort.Strings(kinds)
+		fmt.Fprintf(&b, "read %d %s, none with a test result (", len(inputs), plural(len(inputs), "file", "files"))
+		for i, k := range kinds {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			fmt.Fprintf(&b, "%s: %s", k, listFew(byKind[k], 3))
+		}
+		b.WriteString(")")
+	}
+	b.WriteString("; check that the inputs are where the artifacts were downloaded, that the download's name or pattern matches the uploaded artifacts (xshard-*), that the upload's path names the report files (JUnit XML, go test -json), and that the tests wrote them")
+	if !otherProblems {
+		b.WriteString("; pass --allow-empty if a run without tests is fine")
+	}
+	return b.String()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// listFew joins the first n of s and counts the rest.
+func listFew(s []string, n int) string {
+	if len(s) <= n {
+		return strings.Join(s, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(s[:n], ", "), len(s)-n)
+}

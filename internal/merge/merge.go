@@ -74,6 +74,11 @@ type Options struct {
 	// and, for the formats read whole (manifests, custom JSON), the
 	// memory of the merge.
 	MaxFileSize int64
+	// AllowEmpty makes a merge that found no test results at all a
+	// success; by default it is a problem (Result.Problems) naming what
+	// was read, since it usually means the artifacts were not where the
+	// merge looked.
+	AllowEmpty bool
 	// MaxTestRows bounds Result.Tests (0 means 200,000); MaxListed
 	// bounds Failures and Flaky (0 means 1,000).
 	MaxTestRows, MaxListed int
@@ -134,9 +139,6 @@ func Run(opts Options) (*Result, error) {
 		kept = append(kept, f)
 	}
 	files = kept
-	if len(files) == 0 && len(res.Problems) == 0 {
-		res.Problems = append(res.Problems, fmt.Sprintf("no input files in %s", strings.Join(quoteAll(opts.Inputs), ", ")))
-	}
 
 	m := &merger{opts: opts, res: res, waitJUnit: func() error { return nil }}
 	m.attribute(files)
@@ -157,6 +159,9 @@ func Run(opts Options) (*Result, error) {
 			ig = "unknown format"
 		}
 		res.Inputs = append(res.Inputs, Input{Path: f.path, Kind: kind, Worker: f.worker, Ignored: ig})
+	}
+	if res.Totals.Tests == 0 && !opts.AllowEmpty {
+		res.Problems = append(res.Problems, noResults(opts.Inputs, res.Inputs, len(res.Problems) > 0))
 	}
 	// junit.xml is still being written (mergeResults): timings.json is
 	// written meanwhile, and the reports once junit.xml is done, when the

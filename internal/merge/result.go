@@ -226,3 +226,10 @@ type Input struct {
 	// "older attempt", ...), "" when it was.
 	Ignored string
 }
+
+// Empty reports whether the merge found nothing to report: no test
+// result, coverage, custom output or manifest.
+func (r *Result) Empty() bool {
+	return r.Totals.Tests == 0 && len(r.Coverage) == 0 && r.Outputs == nil &&
+		len(r.OutputsPerWorker) == 0 && !r.Verification.Checked
+}
