@@ -159,3 +159,63 @@ type FileCoverage struct {
 	Total   int64  // statements (or lines) that could run
 	Covered int64  // of those, how many ran at least once
 }
+
+// Mark is one run's outcome of a test in the outcome history that merge
+// keeps from run to run: one letter, so that a test's last runs read as
+// a short string, oldest first ("PPFPK-P").
+type Mark byte
+
+// The marks. A run that did not report a test records MarkNotRun for it.
+const (
+	MarkPassed  Mark = 'P'
+	MarkFailed  Mark = 'F'
+	MarkErrored Mark = 'E'
+	MarkSkipped Mark = 'S'
+	// MarkFlaky is a test that failed, then passed on a rerun within the
+	// run (FailedAttempts > 0).
+	MarkFlaky  Mark = 'K'
+	MarkNotRun Mark = '-'
+)
+
+// Marks holds every mark, in the order of the constants.
+const Marks = "PFESK-"
+
+// MarkOf returns the mark of a final outcome; flaky marks a pass after
+// failed attempts.
+func MarkOf(o Outcome, flaky bool) Mark {
+	switch o {
+	case Passed:
+		if flaky {
+			return MarkFlaky
+		}
+		return MarkPassed
+	case Failed:
+		return MarkFailed
+	case Errored:
+		return MarkErrored
+	case Skipped:
+		return MarkSkipped
+	}
+	return MarkNotRun
+}
+
+// Failing reports whether m is a failure or an error.
+func (m Mark) Failing() bool { return m == MarkFailed || m == MarkErrored }
+
+// Ran reports whether m is an outcome that says whether the test works:
+// passed, failed, errored or flaky (not skipped, not run).
+func (m Mark) Ran() bool {
+	return m == MarkPassed || m == MarkFailed || m == MarkErrored || m == MarkFlaky
+}
+
+// ValidMarks reports whether s holds only marks.
+func ValidMarks(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch Mark(s[i]) {
+		case MarkPassed, MarkFailed, MarkErrored, MarkSkipped, MarkFlaky, MarkNotRun:
+		default:
+			return false
+		}
+	}
+	return true
+}

@@ -60,3 +60,27 @@ func BenchmarkRead1M(b *testing.B) { benchmarkRead(b, Read) }
 // BenchmarkRead1MTokenParser is BenchmarkRead1M with the Token-based
 // parser that Read replaced, for comparison.
 func BenchmarkRead1MTokenParser(b *testing.B) { benchmarkRead(b, oldRead) }
+
+// BenchmarkStream1M streams the tests of the same file, as merge reads
+// its history.
+func BenchmarkStream1M(b *testing.B) {
+	data := file1M()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		s, err := newStream(bufio.NewReaderSize(bytes.NewReader(data), 64<<10), "timings.json")
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for {
+			if _, _, ok := s.Next(); !ok {
+				break
+			}
+			n++
+		}
+		if _, err := s.Rest(); err != nil || n != 1_000_000 {
+			b.Fatalf("streamed %d tests, %v", n, err)
+		}
+	}
+}
