@@ -53,10 +53,49 @@ const (
 // missing workers, then flaky tests. When a level overflows, a notice says
 // how many were left out and where to find them.
 func Annotations(res *merge.Result, opts Options) (list []Annotation, omitted int) {
-	var errs, warns []Annotation
-	// The cases behind failure and flaky annotations, by index: only the
-	// annotations GitHub will show are located (Locate reads traces).
-	errCase, warnCase := map[int]*model.Case{}, map[int]*model.Case{}
+	errs, warns, errCase, warnCase := candidates(res)
+	var notes []Annotation
+	take := func(cands []Annotation, what string) []Annotation {
+		if len(cands) <= MaxAnnotationsPerLevel {
+			return cands
+		}
+		omitted += len(cands) - MaxAnnotationsPerLevel
+		notes = append(notes, Annotation{Level: LevelNotice,
+			Title: fmt.Sprintf("xshard: %d more %s not annotated", len(cands)-MaxAnnotationsPerLevel, what),
+			Message: fmt.Sprintf("GitHub shows %d annotations of each level per step; the job summary and report.html list all %d.",
+				MaxAnnotationsPerLevel, len(cands))})
+		return cands[:MaxAnnotationsPerLevel]
+	}
+	for i := range min(len(errs), MaxAnnotationsPerLevel) {
+		if c := errCase[i]; c != nil {
+			errs[i].File, errs[i].Line = Locate(c, opts)
+		}
+	}
+	for i := range min(len(warns), MaxAnnotationsPerLevel) {
+		if c := warnCase[i]; c != nil {
+			warns[i].File, warns[i].Line = Locate(c, opts)
+		}
+	}
+	list = append(list, take(errs, "errors")...)
+	list = append(list, take(warns, "warnings")...)
+	list = append(list, notes...)
+	if len(list) > MaxAnnotationsPerJob {
+		omitted += len(list) - MaxAnnotationsPerJob
+		list = list[:MaxAnnotationsPerJob]
+	}
+	for i := range list {
+		list[i].Title = clip(oneLine(list[i].Title), annotationTitleMax)
+		list[i].Message = clip(list[i].Message, annotationMessageMax)
+	}
+	return list, omitted
+}
+
+// candidates lists every annotation of a run in rank order, errors and
+// warnings apart, with the cases behind failure and flaky annotations by
+// index: only the annotations that will be shown are located (Locate
+// reads traces).
+func candidates(res *merge.Result) (errs, warns []Annotation, errCase, warnCase map[int]*model.Case) {
+	errCase, warnCase = map[int]*model.Case{}, map[int]*model.Case{}
 	for _, p := range res.Problems {
 		errs = append(errs, Annotation{Level: LevelError, Title: "xshard: input error", Message: p})
 	}
@@ -107,41 +146,7 @@ func Annotations(res *merge.Result, opts Options) (list []Annotation, omitted in
 		warns = append(warns, a)
 		warnCase[len(warns)-1] = c
 	}
-
-	var notes []Annotation
-	take := func(cands []Annotation, what string) []Annotation {
-		if len(cands) <= MaxAnnotationsPerLevel {
-			return cands
-		}
-		omitted += len(cands) - MaxAnnotationsPerLevel
-		notes = append(notes, Annotation{Level: LevelNotice,
-			Title: fmt.Sprintf("xshard: %d more %s not annotated", len(cands)-MaxAnnotationsPerLevel, what),
-			Message: fmt.Sprintf("GitHub shows %d annotations of each level per step; the job summary and report.html list all %d.",
-				MaxAnnotationsPerLevel, len(cands))})
-		return cands[:MaxAnnotationsPerLevel]
-	}
-	for i := range min(len(errs), MaxAnnotationsPerLevel) {
-		if c := errCase[i]; c != nil {
-			errs[i].File, errs[i].Line = Locate(c, opts)
-		}
-	}
-	for i := range min(len(warns), MaxAnnotationsPerLevel) {
-		if c := warnCase[i]; c != nil {
-			warns[i].File, warns[i].Line = Locate(c, opts)
-		}
-	}
-	list = append(list, take(errs, "errors")...)
-	list = append(list, take(warns, "warnings")...)
-	list = append(list, notes...)
-	if len(list) > MaxAnnotationsPerJob {
-		omitted += len(list) - MaxAnnotationsPerJob
-		list = list[:MaxAnnotationsPerJob]
-	}
-	for i := range list {
-		list[i].Title = clip(oneLine(list[i].Title), annotationTitleMax)
-		list[i].Message = clip(list[i].Message, annotationMessageMax)
-	}
-	return list, omitted
+	return errs, warns, errCase, warnCase
 }
 
 func verb(o model.Outcome) string {

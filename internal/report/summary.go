@@ -142,6 +142,19 @@ const (
 // outputs, problems and a pointer to the full report. It stays under
 // Options.MaxBytes by cutting the longest lists first, and says so.
 func Summary(res *merge.Result, opts Options) string {
+	_, omitted := Annotations(res, opts)
+	note := ""
+	if omitted > 0 {
+		note = fmt.Sprintf("ℹ️ %s left out: GitHub shows %d errors, %d warnings and %d notices per step; this summary and report.html list them.\n\n",
+			plural(omitted, "annotation was", "annotations were"), MaxAnnotationsPerLevel, MaxAnnotationsPerLevel, MaxAnnotationsPerLevel)
+	}
+	return summaryDoc(res, opts, note).fit(opts.maxBytes())
+}
+
+// summaryDoc is the summary before it is fitted to a size. annotationNote,
+// when not empty, says how many annotations were left out, in the
+// problems section.
+func summaryDoc(res *merge.Result, opts Options, annotationNote string) *doc {
 	d := &doc{}
 	writeHeadline(d, res, opts)
 	writeFailures(d, res, opts)
@@ -152,13 +165,13 @@ func Summary(res *merge.Result, opts Options) string {
 	writeTuning(d, res, opts)
 	writeCoverage(d, res)
 	writeOutputs(d, res)
-	writeProblems(d, res, opts)
+	writeProblems(d, res, annotationNote)
 	if opts.ReportURL != "" {
 		d.add("📄 **Full report:** [report.html](%s)\n", reportURL(opts.ReportURL))
 	} else {
 		d.text("📄 **Full report:** `report.html` in the report directory: every test, with filters, traces and coverage by file.\n")
 	}
-	return d.fit(opts.maxBytes())
+	return d
 }
 
 // reportURL makes a link destination from a URL the caller gave: only
@@ -175,10 +188,14 @@ func reportURL(u string) string {
 	return r.Replace(u)
 }
 
-func writeHeadline(d *doc, res *merge.Result, opts Options) {
+func writeHeadline(d *doc, res *merge.Result, opts Options) { writeHeadlineAt(d, res, opts, "#") }
+
+// writeHeadlineAt writes the headline as a heading of the given level
+// ("#", "##") and the totals table under it.
+func writeHeadlineAt(d *doc, res *merge.Result, opts Options, level string) {
 	st := statusOf(res)
 	t := res.Totals
-	d.add("# %s %s: %s\n\n", st.Icon, mdText(opts.title()), headlineWords(res, st))
+	d.add("%s %s %s: %s\n\n", level, st.Icon, mdText(opts.title()), headlineWords(res, st))
 	d.text("| Tests | ✅ Passed | ❌ Failed | 💥 Errors | ⏭️ Skipped | 🔁 Flaky | Test time | Wall time | Workers |\n")
 	d.text("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	present := 0
@@ -685,9 +702,8 @@ func rankingPath(p string) string {
 	return p
 }
 
-func writeProblems(d *doc, res *merge.Result, opts Options) {
-	_, omitted := Annotations(res, opts)
-	if len(res.Problems) == 0 && len(res.Warnings) == 0 && omitted == 0 {
+func writeProblems(d *doc, res *merge.Result, annotationNote string) {
+	if len(res.Problems) == 0 && len(res.Warnings) == 0 && annotationNote == "" {
 		return
 	}
 	d.text("## 🚧 Problems and warnings\n\n")
@@ -705,8 +721,5 @@ func writeProblems(d *doc, res *merge.Result, opts Options) {
 		}
 		d.list(l)
 	}
-	if omitted > 0 {
-		d.add("ℹ️ %s left out: GitHub shows %d errors, %d warnings and %d notices per step; this summary and report.html list them.\n\n",
-			plural(omitted, "annotation was", "annotations were"), MaxAnnotationsPerLevel, MaxAnnotationsPerLevel, MaxAnnotationsPerLevel)
-	}
+	d.text(annotationNote)
 }
