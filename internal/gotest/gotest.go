@@ -44,12 +44,20 @@ import (
 // stderr, a "# example.com/m/p [example.com/m/p.test]" header followed by
 // the compiler's lines, which end up interleaved when CI captures 2>&1.
 //
-// Lines that do not start with '{' are such text: they are kept as build
-// output under the last "# " header and otherwise ignored. A line that
-// starts with '{' but is not a valid event is an input error (*diag.Error
-// with its line and column); reading goes on, and the first such error is
-// returned once the whole stream is read, its message counting the others.
-// Unknown actions (for example "attr" of Go 1.25) are ignored.
+// Lines that do not start with '{' are such text, or whatever else shared
+// the stream (go test -json 2>&1, a tee of the build's output, a wrapper
+// script's echo): after a "# " header they are kept as that build's
+// output, and otherwise as output of the package of the latest event (of
+// the first package, for text before any event), which ToJUnit writes as
+// its suite's <system-out>. A line that starts with '{' but is not a valid
+// event is an input error (*diag.Error with its line and column); reading
+// goes on, and the first such error is returned once the whole stream is
+// read, its message counting the others. A stream cut in the middle of its
+// last event is such an error, and the tests it leaves open are errored.
+// A line longer than MaxLine is not an error: its first MaxLine bytes are
+// kept (the event's fields and the head of its output, when they can be
+// read from them) and a warning names it. Unknown actions (for example
+// "attr" of Go 1.25) are ignored.
 type event struct {
 	Time        string
 	Action      string
@@ -78,9 +86,10 @@ const (
 // Options.MaxDetail is 0.
 const DefaultMaxDetail = 64 << 10
 
-// maxLine bounds one input line; test2json splits long output lines into
-// events of a few KiB, so only damaged input comes near it.
-const maxLine = 4 << 20
+// MaxLine bounds the bytes read of one input line; test2json splits long
+// output lines into events of a few KiB, so only damaged input, or a
+// wrapper that rewrote the stream, comes near it.
+const MaxLine = 4 << 20
 
 // Options configures Read and ToJUnit. The zero value is ready to use.
 type Options struct {
@@ -137,20 +146,24 @@ func TopLevel(name string) string {
 // stream is read: package by package in the order in which the packages
 // first appear, and within one in the order in which its cases do. An error
 // from fn stops Read and is returned as is. Malformed lines are described
-// in the input format comment.
-func Read(r io.Reader, opts Options, fn func(*model.Case) error) error {
+// in the input format comment. The Stats count the cases and hold the
+// warnings.
+func Read(r io.Reader, opts Options, fn func(*model.Case) error) (Stats, error) {
 	p := newParser(opts)
 	if err := p.read(r); err != nil {
-		return err
+		return Stats{}, err
 	}
+	st := Stats{Packages: len(p.pkgList), Warnings: p.warnings}
 	for _, pkg := range p.byPackage() {
 		for _, res := range pkg {
-			if err := fn(p.caseOf(res)); err != nil {
-				return err
+			c := p.caseOf(res)
+			st.add(c)
+			if err := fn(c); err != nil {
+				return st, err
 			}
 		}
 	}
-	return p.inputErr()
+	return st, p.inputErr()
 }
 
 // byPackage returns the results grouped by package, in the order in which
@@ -213,6 +226,9 @@ type pkgInfo struct {
 	start    time.Time
 	elapsed  float64
 	coverage float64
+	// stray holds the plain-text lines that came while this package's
+	// events did: the suite's system-out.
+	stray *bounded
 }
 
 type parser struct {
@@ -228,9 +244,14 @@ type parser struct {
 	builds   map[string]*bounded // JSON build output by ImportPath
 	rawBuild map[string]*bounded // text build output by header package
 	rawCur   *bounded
+	// lastPkg is the package of the latest event, whose output plain
+	// text joins; preamble holds the text before any.
+	lastPkg  *pkgInfo
+	preamble *bounded
 
 	firstErr *diag.Error
 	nerr     int
+	warnings []*diag.Error
 }
 
 func newParser(opts Options) *parser {
@@ -249,12 +270,12 @@ func (p *parser) read(r io.Reader) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var line []byte
 	for n := 1; ; n++ {
-		var long bool
+		var size int64 // of the whole line, when longer than MaxLine
 		line = line[:0]
 		for {
 			chunk, isPrefix, err := br.ReadLine()
 			if err == io.EOF {
-				if len(line) == 0 && !long {
+				if len(line) == 0 && size == 0 {
 					p.endAll()
 					return nil
 				}
@@ -263,24 +284,26 @@ func (p *parser) read(r io.Reader) error {
 			if err != nil {
 				return err
 			}
-			if len(line)+len(chunk) <= maxLine {
+			if size == 0 && len(line)+len(chunk) <= MaxLine {
 				line = append(line, chunk...)
 			} else {
-				long = true
+				if size == 0 {
+					size = int64(len(line))
+					line = append(line, chunk[:MaxLine-len(line)]...)
+				}
+				size += int64(len(chunk))
 			}
 			if !isPrefix {
 				break
 			}
 		}
 		line = bytes.TrimSuffix(line, []byte("\r"))
-		if len(line) == 0 || line[0] != '{' {
-			if !long {
-				p.text(string(line))
-			}
+		if size > 0 {
+			p.long(n, line, size)
 			continue
 		}
-		if long {
-			p.malformed(n, 0, fmt.Sprintf("line longer than %d bytes", maxLine), nil)
+		if len(line) == 0 || line[0] != '{' {
+			p.text(string(line))
 			continue
 		}
 		var ev event
@@ -294,11 +317,105 @@ func (p *parser) read(r io.Reader) error {
 			case errors.As(err, &te):
 				col = int(te.Offset)
 			}
-			p.malformed(n, col, "invalid go test -json event: "+err.Error(), err)
+			msg := "invalid go test -json event: " + err.Error()
+			if _, err := br.Peek(1); err == io.EOF && se != nil {
+				msg += " (the stream ends inside its last event: was the worker stopped, or the file cut?)"
+			}
+			p.malformed(n, col, msg, err)
 			continue
 		}
 		p.event(&ev)
 	}
+}
+
+// long handles line n, cut to its first MaxLine bytes from size: an
+// event's fields and the head of its output are kept when they can be
+// read from them, plain text is kept as text.
+func (p *parser) long(n int, head []byte, size int64) {
+	what := "kept as text"
+	if len(head) > 0 && head[0] == '{' {
+		ev, ok := salvage(head)
+		if ok {
+			p.event(&ev)
+			what = "its event is kept, with the head of its output"
+		} else {
+			what = "skipped: its event could not be read from its head"
+		}
+	} else {
+		p.text(string(bytes.ToValidUTF8(head, []byte("\uFFFD"))) + fmt.Sprintf(" [... %d bytes cut ...]", size-int64(len(head))))
+	}
+	p.warnings = append(p.warnings, &diag.Error{File: p.opts.Source, Line: n,
+		Msg: fmt.Sprintf("line of %d bytes, longer than the %d MiB bound: %s", size, MaxLine>>20, what)})
+}
+
+// salvage reads the fields of an event from the head of a line that is
+// too long to read whole: the fields before Output, and as much of
+// Output as the head holds (test2json writes Output last).
+func salvage(head []byte) (event, bool) {
+	var ev event
+	dec := json.NewDecoder(bytes.NewReader(head))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return ev, false
+	}
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			break
+		}
+		key, _ := k.(string)
+		if key == "Output" {
+			off := dec.InputOffset()
+			ev.Output = outputHead(head[off:]) + "\n[... output cut: the line is longer than the line bound ...]\n"
+			break
+		}
+		v, err := dec.Token()
+		if err != nil {
+			break
+		}
+		switch x := v.(type) {
+		case string:
+			switch key {
+			case "Time":
+				ev.Time = x
+			case "Action":
+				ev.Action = x
+			case "Package":
+				ev.Package = x
+			case "Test":
+				ev.Test = x
+			case "ImportPath":
+				ev.ImportPath = x
+			case "FailedBuild":
+				ev.FailedBuild = x
+			}
+		case float64:
+			if key == "Elapsed" {
+				ev.Elapsed = x
+			}
+		case json.Delim:
+			return ev, false // not an event's flat object
+		}
+	}
+	return ev, ev.Action != ""
+}
+
+// outputHead decodes the head of a JSON string value cut anywhere: b is
+// what follows the key, `: "...`.
+func outputHead(b []byte) string {
+	i := bytes.IndexByte(b, '"')
+	if i < 0 {
+		return ""
+	}
+	b = b[i+1:]
+	b = b[:min(len(b), 64<<10)]
+	// Drop what a cut escape or rune leaves at the end.
+	for cut := 0; cut <= 6 && cut <= len(b); cut++ {
+		var s string
+		if json.Unmarshal(append(append([]byte{'"'}, b[:len(b)-cut]...), '"'), &s) == nil {
+			return s
+		}
+	}
+	return ""
 }
 
 func (p *parser) malformed(line, col int, msg string, err error) {
@@ -319,7 +436,8 @@ func (p *parser) inputErr() error {
 	return &e
 }
 
-// text handles a line that is not JSON: build output before Go 1.24.
+// text handles a line that is not JSON: build output before Go 1.24, or
+// any other text that shared the stream.
 func (p *parser) text(line string) {
 	if rest, ok := strings.CutPrefix(line, "# "); ok {
 		name := strings.Trim(firstField(rest), "[]")
@@ -332,8 +450,16 @@ func (p *parser) text(line string) {
 		p.rawCur = b
 		return
 	}
-	if p.rawCur != nil {
+	switch {
+	case p.rawCur != nil:
 		p.rawCur.add(line + "\n")
+	case p.lastPkg != nil:
+		p.lastPkg.stray.add(line + "\n")
+	default:
+		if p.preamble == nil {
+			p.preamble = newBounded(p.max)
+		}
+		p.preamble.add(line + "\n")
 	}
 }
 
@@ -362,10 +488,15 @@ func (p *parser) event(ev *event) {
 	}
 	info := p.pkgs[ev.Package]
 	if info == nil {
-		info = &pkgInfo{name: ev.Package}
+		info = &pkgInfo{name: ev.Package, stray: p.preamble}
+		if info.stray == nil {
+			info.stray = newBounded(p.max)
+		}
+		p.preamble = nil
 		p.pkgs[ev.Package] = info
 		p.pkgList = append(p.pkgList, info)
 	}
+	p.lastPkg = info
 	if info.start.IsZero() {
 		if t, err := time.Parse(time.RFC3339Nano, ev.Time); err == nil {
 			info.start = t

@@ -53,7 +53,7 @@ func TestGolden(t *testing.T) {
 			opts := Options{Source: filepath.Base(in), Worker: "gw0", MaxDetail: 2048}
 
 			var got golden
-			err = Read(bytes.NewReader(data), opts, func(c *model.Case) error {
+			_, err = Read(bytes.NewReader(data), opts, func(c *model.Case) error {
 				if c.Suite != c.Classname || c.Source != opts.Source || c.Worker != "gw0" {
 					t.Errorf("case %q: Suite %q, Classname %q, Source %q, Worker %q", c.Name, c.Suite, c.Classname, c.Source, c.Worker)
 				}
@@ -73,6 +73,9 @@ func TestGolden(t *testing.T) {
 				t.Errorf("ToJUnit error %v, Read error %v", jerr, err)
 			}
 			got.Stats = st
+			if err != nil && st.Warnings != nil {
+				t.Errorf("warnings %v", st.Warnings)
+			}
 			if st.Tests != len(got.Cases) {
 				t.Errorf("ToJUnit counted %d cases, Read returned %d", st.Tests, len(got.Cases))
 			}

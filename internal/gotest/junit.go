@@ -9,6 +9,7 @@ import (
 	"github.com/jstemmer/go-junit-report/v2/gtr"
 	"github.com/jstemmer/go-junit-report/v2/junit"
 
+	"github.com/xshard/xshard/internal/diag"
 	"github.com/xshard/xshard/internal/model"
 )
 
@@ -24,6 +25,9 @@ type Stats struct {
 	// Flaky counts the passed cases that failed first; they are in
 	// Passed too.
 	Flaky int
+	// Warnings are the problems the reader recovered from without losing
+	// a result (a line longer than MaxLine), each naming its line.
+	Warnings []*diag.Error `json:",omitempty"`
 }
 
 func (s *Stats) add(c *model.Case) {
@@ -62,8 +66,7 @@ func ToJUnit(r io.Reader, w io.Writer, opts Options) (Stats, error) {
 	if err := p.read(r); err != nil {
 		return Stats{}, err
 	}
-	var st Stats
-	st.Packages = len(p.pkgList)
+	st := Stats{Packages: len(p.pkgList), Warnings: p.warnings}
 
 	byPkg := p.byPackage()
 	var report gtr.Report
@@ -74,6 +77,9 @@ func ToJUnit(r io.Reader, w io.Writer, opts Options) (Stats, error) {
 			Timestamp: info.start,
 			Duration:  seconds(info.elapsed),
 			Coverage:  info.coverage,
+		}
+		if s := info.stray.String(); s != "" {
+			pkg.Output = strings.Split(s, "\n")
 		}
 		for id, res := range byPkg[i] {
 			c := p.caseOf(res)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -66,6 +67,8 @@ func TestRead(t *testing.T) {
 		want      []brief
 		expectErr string // the error's text, "" for none
 		errLine   int
+		warning   string // the first warning's text, "" for none
+		stray     string // what ToJUnit writes as the first suite's system-out
 	}{
 		{
 			name: "an empty stream has no cases",
@@ -140,6 +143,7 @@ func TestRead(t *testing.T) {
 			want:      []brief{{Name: "TestA", Outcome: model.Passed}},
 			expectErr: `x.json:3:17: invalid go test -json event: unexpected end of JSON input`,
 			errLine:   3,
+			stray:     "plain text",
 		},
 		{
 			name:      "several malformed lines report the first and count the rest",
@@ -147,17 +151,68 @@ func TestRead(t *testing.T) {
 			expectErr: `x.json:1:11: invalid go test -json event: json: cannot unmarshal number into Go struct field event.Action of type string (and 2 more malformed lines)`,
 			errLine:   1,
 		},
+		{
+			name:  "plain text around the events is the output of the package of the latest event",
+			in:    []string{"+ go test -json", "go: downloading x", runA, "wrapper: still here", passA, passP, "done"},
+			want:  []brief{{Name: "TestA", Outcome: model.Passed}},
+			stray: "+ go test -json\ngo: downloading x\nwrapper: still here\ndone",
+		},
+		{
+			name:      "a stream cut inside its last event errs there and leaves its test errored",
+			in:        []string{"$ go test -json 2>&1", runA, passA, `{"Action":"run","Package":"p","Test":"TestB"}`, `{"Action":"pa`},
+			want:      []brief{{Name: "TestA", Outcome: model.Passed}, {Name: "TestB", Outcome: model.Errored, Message: "no result: the test did not finish"}},
+			expectErr: `x.json:5:13: invalid go test -json event: unexpected end of JSON input (the stream ends inside its last event: was the worker stopped, or the file cut?)`,
+			errLine:   5,
+			stray:     "$ go test -json 2>&1",
+		},
+		{
+			name:    "a line longer than MaxLine keeps its event and the head of its output, with a warning",
+			in:      []string{runA, out("TestA", "boom "+strings.Repeat("x", MaxLine)), failA, failP},
+			want:    []brief{{Name: "TestA", Outcome: model.Failed, Message: "boom " + strings.Repeat("x", 32<<10-5)}},
+			warning: fmt.Sprintf("x.json:2: line of %d bytes, longer than the 4 MiB bound: its event is kept, with the head of its output", len(out("TestA", "boom "+strings.Repeat("x", MaxLine)))),
+		},
+		{
+			name:    "plain text longer than MaxLine keeps its head, with a warning",
+			in:      []string{runA, passA, strings.Repeat("y", MaxLine+10), passP},
+			want:    []brief{{Name: "TestA", Outcome: model.Passed}},
+			warning: fmt.Sprintf("x.json:3: line of %d bytes, longer than the 4 MiB bound: kept as text", MaxLine+10),
+			stray:   strings.Repeat("y", 32<<10) + "\n[... ",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := strings.Join(tt.in, "\n")
 			var got []brief
-			err := Read(strings.NewReader(in), Options{Source: "x.json"}, func(c *model.Case) error {
+			st, err := Read(strings.NewReader(in), Options{Source: "x.json"}, func(c *model.Case) error {
 				got = append(got, brief{c.Name, c.Outcome, c.FailedAttempts, c.Message})
 				return nil
 			})
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("cases mismatch (-want +got):\n%s", diff)
+			}
+			var warning string
+			if len(st.Warnings) > 0 {
+				warning = st.Warnings[0].Error()
+			}
+			if warning != tt.warning {
+				t.Errorf("warning = %q, want %q", warning, tt.warning)
+			}
+			var doc bytes.Buffer
+			ToJUnit(strings.NewReader(in), &doc, Options{Source: "x.json"})
+			var parsed struct {
+				Suites []struct {
+					SystemOut string `xml:"system-out"`
+				} `xml:"testsuite"`
+			}
+			if err := xml.Unmarshal(doc.Bytes(), &parsed); err != nil {
+				t.Fatalf("ToJUnit wrote bad XML: %v", err)
+			}
+			stray := ""
+			if len(parsed.Suites) > 0 {
+				stray = parsed.Suites[0].SystemOut
+			}
+			if tt.stray == "" && stray != "" || !strings.HasPrefix(stray, tt.stray) {
+				t.Errorf("system-out = %.80q..., want %.80q...", stray, tt.stray)
 			}
 			if tt.expectErr == "" {
 				if err != nil {
@@ -180,7 +235,7 @@ func TestReadStopsOnCallbackError(t *testing.T) {
 	stop := errors.New("stop")
 	calls := 0
 	in := strings.Join([]string{runA, passA, `{"Action":"run","Package":"p","Test":"TestB"}`, passP}, "\n")
-	err := Read(strings.NewReader(in), Options{}, func(*model.Case) error { calls++; return stop })
+	_, err := Read(strings.NewReader(in), Options{}, func(*model.Case) error { calls++; return stop })
 	if err != stop || calls != 1 {
 		t.Errorf("Read = %v after %d calls, want %v after 1", err, calls, stop)
 	}
@@ -193,7 +248,7 @@ func TestReadBoundsDetail(t *testing.T) {
 	}
 	lines = append(lines, out("TestA", "the end"), failA, failP)
 	var got *model.Case
-	err := Read(strings.NewReader(strings.Join(lines, "\n")), Options{MaxDetail: 1000}, func(c *model.Case) error { got = c; return nil })
+	_, err := Read(strings.NewReader(strings.Join(lines, "\n")), Options{MaxDetail: 1000}, func(c *model.Case) error { got = c; return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +275,7 @@ func FuzzRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const max = 256
 		n := 0
-		err := Read(bytes.NewReader(data), Options{MaxDetail: max}, func(c *model.Case) error {
+		_, err := Read(bytes.NewReader(data), Options{MaxDetail: max}, func(c *model.Case) error {
 			n++
 			if c.Name == "" || c.Suite == "" {
 				t.Errorf("case without a name: %+v", c)

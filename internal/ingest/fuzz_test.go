@@ -24,6 +24,7 @@ func FuzzSniff(f *testing.F) {
 		"mode: atomic\na.go:1.1,2.2 1 0\n",
 		"TN:\nSF:/a.js\n",
 		`{"Time":"2024-01-01T00:00:00Z","Action":"run","Package":"p","Test":"TestA"}` + "\n",
+		"go: downloading x\n" + `{"Action":"run","Package":"p","Test":"TestA"}` + "\n",
 		`{"schema": "xshard.manifest/v1", "worker": "gw0"}`,
 		`{"schema":"xshard.timings/v1","tests":{"a":1}}`,
 		`{"t.py::a": 1.5}`,

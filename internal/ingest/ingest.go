@@ -40,6 +40,7 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // Sniff returns the kind of a file from its first bytes (up to SniffLen).
 func Sniff(head []byte) Kind {
+	head = head[:min(len(head), SniffLen)]
 	b := bytes.TrimLeft(bytes.TrimPrefix(head, utf8BOM), " \t\r\n")
 	switch {
 	case len(b) == 0:
@@ -71,7 +72,30 @@ func Sniff(head []byte) Kind {
 			return Timings
 		}
 	}
+	if hasTestEvent(b) {
+		return GoTestJSON
+	}
 	return Unknown
+}
+
+// hasTestEvent reports whether a line of b is a go test -json event: go
+// test -json 2>&1, a tee of the build's output or a wrapper script put
+// plain text before (and between) the events, and readers of the stream
+// take it as output.
+func hasTestEvent(b []byte) bool {
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		if bytes.HasPrefix(line, []byte(`{"`)) && bytes.Contains(line, []byte(`"Action":"`)) &&
+			(bytes.Contains(line, []byte(`"Package":"`)) || bytes.Contains(line, []byte(`"ImportPath":"`))) {
+			return true
+		}
+	}
+	return false
 }
 
 // xmlRoot returns the name of the first element of an XML document,

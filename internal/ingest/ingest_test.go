@@ -23,6 +23,8 @@ func TestSniff(t *testing.T) {
 		{"an LCOV tracefile", "TN:\nSF:/a.js\n", LCOV},
 		{"an LCOV tracefile without TN", "SF:a.c\nDA:1,1\n", LCOV},
 		{"a go test -json stream", `{"Time":"2024-01-01T00:00:00Z","Action":"start","Package":"p"}` + "\n", GoTestJSON},
+		{"a go test -json stream after plain text (2>&1, tee, a wrapper script)", "+ go test -json ./...\ngo: downloading x v1\n" + `{"Action":"run","Package":"p","Test":"TestA"}` + "\n", GoTestJSON},
+		{"plain text without events is unknown", "go: downloading x v1\n{\"Action\" but not an event\n", Unknown},
 		{"a manifest", `{"schema": "xshard.manifest/v1", "worker": "gw0"}`, Manifest},
 		{"xshard timings", `{"schema":"xshard.timings/v1","tests":{}}`, Timings},
 		{"flat timings", `{"t.py::a": 1.5}`, Timings},

@@ -51,7 +51,7 @@ func ReadTimingsFile(path string, groups *regexp.Regexp) (*timings.File, error) 
 		if kind == JUnit {
 			_, err = junit.Read(br, junit.ReadOptions{Source: path, MaxMessage: 1, MaxDetail: 1}, add)
 		} else {
-			err = gotest.Read(br, gotest.Options{Source: path, MaxDetail: 1}, add)
+			_, err = gotest.Read(br, gotest.Options{Source: path, MaxDetail: 1}, add)
 		}
 		if err != nil {
 			return nil, diag.WithFile(err, path)

@@ -430,7 +430,11 @@ func (m *merger) mergeResults(junits, gojson []*file) (wait func() error, err er
 		}
 		for i, f := range gojson {
 			conv := filepath.Join(tmp, fmt.Sprintf("%04d.xml", i))
-			if err := convertGoTest(f, conv); err != nil {
+			warnings, err := convertGoTest(f, conv)
+			for _, w := range warnings {
+				m.warnf("%s", w)
+			}
+			if err != nil {
 				m.problem(err)
 			}
 			if st, err := os.Stat(conv); err == nil && st.Size() > 0 {
@@ -498,21 +502,23 @@ func (m *merger) mergeResults(junits, gojson []*file) (wait func() error, err er
 	return func() error { return <-done }, nil
 }
 
-func convertGoTest(f *file, dst string) error {
+// convertGoTest writes the go test -json stream f as JUnit XML to dst,
+// returning the reader's warnings and its error.
+func convertGoTest(f *file, dst string) ([]*diag.Error, error) {
 	in, err := os.Open(f.path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer in.Close()
 	out, err := os.Create(dst)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	_, cerr := gotest.ToJUnit(in, out, gotest.Options{Source: f.path, Worker: f.worker})
+	st, cerr := gotest.ToJUnit(in, out, gotest.Options{Source: f.path, Worker: f.worker})
 	if err := out.Close(); err != nil && cerr == nil {
 		cerr = err
 	}
-	return diag.WithFile(cerr, f.path)
+	return st.Warnings, diag.WithFile(cerr, f.path)
 }
 
 func (m *merger) mergeGoCover(files []*file) error {

@@ -30,4 +30,9 @@ go test -json -p 2 ./basic ./subtests ./broken ./testmain > $out/012-input.json 
 # mid-run leaves a stream that stops inside a package.
 sed -e '2s/"Action":"run"/"Action":run/' $out/001-input.json > $out/013-input.json
 head -n 30 $out/002-input.json > $out/014-input.json
+# A wrapper script's lines around the events, as go test -json 2>&1 | tee
+# in a CI script leaves them, in a stream cut in the middle of an event.
+{ echo "+ go test -json ./basic ./subtests"; go test -json ./basic 2>&1; echo "wrapper: retrying ./subtests"; go test -json ./subtests 2>&1; } > "$counter.015"
+{ head -n 40 "$counter.015"; sed -n 41p "$counter.015" | head -c 60; } > $out/015-input.json
+rm -f "$counter.015"
 rm -f "$counter"
