@@ -47,7 +47,7 @@ func Sniff(head []byte) Kind {
 		return Unknown
 	case b[0] == '<':
 		switch xmlRoot(b) {
-		case "testsuites", "testsuite", "testrun", "test-run":
+		case "testsuites", "testsuite", "testcase", "testrun", "test-run":
 			return JUnit
 		case "coverage":
 			return Cobertura

@@ -18,6 +18,7 @@ func TestSniff(t *testing.T) {
 		{"a bare testsuite root after a BOM and a comment is JUnit", "\xEF\xBB\xBF\n<!-- hi --><testsuite name=\"x\">", JUnit},
 		{"a DOCTYPE with an internal subset is skipped", `<!DOCTYPE x [<!ENTITY a "b">]><testsuites/>`, JUnit},
 		{"a coverage root is Cobertura", `<?xml version="1.0" ?><!DOCTYPE coverage SYSTEM "x.dtd"><coverage line-rate="1">`, Cobertura},
+		{"a testcase root is JUnit", `<?xml version="1.0"?><testcase name="a"/>`, JUnit},
 		{"another XML root is unknown", `<project>`, Unknown},
 		{"a Go cover profile", "mode: atomic\na.go:1.1,2.2 1 0\n", GoCover},
 		{"an LCOV tracefile", "TN:\nSF:/a.js\n", LCOV},

@@ -13,6 +13,10 @@
 //     Reports concatenated into one file are read one after the other.
 //     A byte order mark, the XML declaration, comments and processing
 //     instructions are skipped anywhere.
+//   - A testcase directly inside <testsuites>, or as the root element,
+//     belongs to a suite named after its classname, or after the file
+//     (its base name) when it has none. Merge writes such cases in a
+//     testsuite of that name.
 //   - Suites may nest (PHPUnit, some Jest and Mocha reporters). A case's
 //     Suite is the name of the innermost testsuite that holds it: nested
 //     suites are flattened, each named by its own name attribute only.
@@ -41,8 +45,8 @@
 //     property named xshard.worker sets Case.Worker.
 //   - Other elements in a testcase (attachments, retries, ...) are
 //     counted in Stats.Unknown and copied through by Merge; elements
-//     directly under <testsuites> other than suites are counted in
-//     Stats.Dropped and not copied.
+//     directly under <testsuites> other than suites and testcases are
+//     counted in Stats.Dropped and not copied.
 //
 // Only the five predefined entities and character references are
 // decoded. A DOCTYPE is skipped and the entities it declares are never

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/xshard/xshard/internal/diag"
 	"github.com/xshard/xshard/internal/model"
@@ -77,8 +79,9 @@ type parser struct {
 	c      caseState
 	stats  Stats
 	roots  int
-	idx    *fileIndex // Merge only: where suites and case ranges go
-	worker string     // Merge only: the worker to record in cases
+	idx    *fileIndex       // Merge only: where suites and case ranges go
+	loose  map[string]*part // Merge only: the suites of testcases outside any, by name
+	worker string           // Merge only: the worker to record in cases
 	onCase func(*caseState) error
 }
 
@@ -177,6 +180,10 @@ func (p *parser) start(t *token) error {
 			if err := p.suiteStart(&fr, t, nil); err != nil {
 				return err
 			}
+		case "testcase":
+			if err := p.looseCase(&fr, t); err != nil {
+				return err
+			}
 		default:
 			return p.s.fail(t.off, fmt.Sprintf("not a JUnit report: root element %q, want \"testsuites\" or \"testsuite\"", name))
 		}
@@ -192,6 +199,10 @@ func (p *parser) start(t *token) error {
 				}
 			case "testsuites":
 				fr.kind = fContainer
+			case "testcase":
+				if err := p.looseCase(&fr, t); err != nil {
+					return err
+				}
 			default:
 				p.stats.Dropped++
 			}
@@ -320,6 +331,41 @@ func (p *parser) suiteStart(fr *frame, t *token, parent *frame) error {
 		fr.part = pt
 	}
 	return nil
+}
+
+// looseCase starts a testcase that no testsuite holds: one directly in a
+// testsuites element, or the root element. It goes into a suite of its
+// own file named after its classname, or after the file when it has
+// none, as if the report had written that suite.
+func (p *parser) looseCase(fr *frame, t *token) error {
+	var classname []byte
+	if err := p.attrs(t, func(k, v []byte) {
+		if string(k) == "classname" {
+			classname = v
+		}
+	}); err != nil {
+		return err
+	}
+	suite := frame{suite: strings.TrimSpace(attrString(classname))}
+	if suite.suite == "" {
+		suite.suite = filepath.Base(p.opts.Source)
+		if p.opts.Source == "" {
+			suite.suite = "testcases"
+		}
+	}
+	if p.idx != nil {
+		if p.loose == nil {
+			p.loose = map[string]*part{}
+		}
+		suite.part = p.loose[suite.suite]
+		if suite.part == nil {
+			suite.part = &part{name: suite.suite, attrs: []byte(` name="` + escapeAttr(suite.suite) + `"`), file: p.idx}
+			p.loose[suite.suite] = suite.part
+			p.idx.parts = append(p.idx.parts, suite.part)
+		}
+	}
+	fr.kind = fCase
+	return p.caseStart(t, &suite)
 }
 
 func (p *parser) caseStart(t *token, suite *frame) error {

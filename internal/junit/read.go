@@ -48,7 +48,7 @@ type Stats struct {
 	// system-out and system-err). Merge copies them through.
 	Unknown int
 	// Dropped counts elements directly inside a testsuites element other
-	// than testsuite and testsuites. Merge does not copy them.
+	// than testsuite, testsuites and testcase. Merge does not copy them.
 	Dropped int
 	// Truncated counts messages and details cut to their bound.
 	Truncated int
