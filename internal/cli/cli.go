@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"context"
 	"io"
 	"os"
 	"time"
@@ -32,6 +33,9 @@ type Env struct {
 	Environ func() []string
 	// Now is the clock, injected so that outputs can be made stable.
 	Now func() time.Time
+	// Sleep waits before an API call is retried; nil waits for real.
+	// Tests inject it so that nothing waits.
+	Sleep func(context.Context, time.Duration) error
 }
 
 // OSEnv returns the Env of the running process.

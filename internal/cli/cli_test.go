@@ -52,6 +52,7 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       *update,
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"ghfake": ghfakeCmd},
 		Setup: func(env *testscript.Env) error {
 			// The CI variables of the machine running the tests must not
 			// leak into the scripts' worker detection.

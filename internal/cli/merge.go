@@ -31,6 +31,12 @@ missing.
 Inputs are files, directories (walked recursively, as
 actions/download-artifact leaves them) and glob patterns with **.
 
+With --github-report, merge also publishes a check run, with an
+annotation per failure, and one pull-request comment that later runs
+update, through GitHub's REST API ($GITHUB_TOKEN, $GITHUB_API_URL and the
+GitHub Actions event). Publishing never changes the exit code: a failure
+to publish is a warning naming the API call and the status.
+
 Exit codes: 0 all passed; 1 test failures (see --fail-on); 2 input or
 verification errors; 143 (130) stopped by SIGTERM (SIGINT), with no
 half-written file left in the output directory.
@@ -56,6 +62,7 @@ type mergeConfig struct {
 	reportURL      string
 	maxFileSize    int64
 	allowEmpty     bool
+	github         githubConfig
 }
 
 func (c *mergeConfig) flags() *flag.FlagSet {
@@ -76,6 +83,7 @@ func (c *mergeConfig) flags() *flag.FlagSet {
 	fs.Int64Var(&c.maxFileSize, "max-file-size", merge.DefaultMaxFileSize, "skip input files larger than `bytes`, naming them")
 	fs.BoolVar(&c.allowEmpty, "allow-empty", false, "succeed when the inputs hold no test results at all (by default that is an input error)")
 	fs.StringVar(&c.reportURL, "report-url", "", "link the job summary to the full report at `url` (an uploaded artifact, say)")
+	c.github.flags(fs)
 	return fs
 }
 
@@ -192,6 +200,9 @@ func runMerge(c *mergeConfig, inputs []string, env Env) (int, error) {
 		io.WriteString(env.Stderr, log.String())
 		io.WriteString(env.Stdout, recap.String())
 	}
+	if !stop {
+		publishGitHub(c, res, env)
+	}
 	switch {
 	case len(res.Problems) > 0 || !res.Verification.OK():
 		return ExitInput, nil
@@ -295,6 +306,7 @@ func reportOptions(c *mergeConfig, env Env) report.Options {
 		JobOverhead:    c.jobOverhead.d.Seconds(),
 		TargetDuration: c.targetDuration.d.Seconds(),
 		ReportURL:      c.reportURL,
+		Title:          c.github.name,
 	}
 	if path, root, err := gocollect.FindModule("."); err == nil {
 		opts.ModulePath = path
@@ -318,6 +330,9 @@ func writeReports(c *mergeConfig, res *merge.Result, env Env) error {
 		return err
 	}
 	if err := atomicfile.Write(filepath.Join(c.out, "report.html"), func(w io.Writer) error { return report.HTML(w, res, opts) }); err != nil {
+		return err
+	}
+	if err := writeBaseline(c, res, env); err != nil {
 		return err
 	}
 	if !ghaction.Active(env.Getenv) {
