@@ -17,6 +17,7 @@ import (
 	"github.com/xshard/xshard/internal/manifest"
 	"github.com/xshard/xshard/internal/model"
 	"github.com/xshard/xshard/internal/plan"
+	"github.com/xshard/xshard/internal/testid"
 )
 
 const shardUsage = `Usage: shard [flags] [test-id ...] [--exec -- command [args...]]
@@ -286,9 +287,14 @@ func (s *shardRun) loadTimings(groups *regexp.Regexp) (*model.Timings, error) {
 	if len(s.cfg.timingsFiles) == 0 {
 		return nil, nil
 	}
+	// Reports given as timings are keyed by the collected IDs.
+	scopes := testid.NewScopes()
+	for _, it := range s.items {
+		scopes.Add(it.ID)
+	}
 	all := &model.Timings{}
 	for _, f := range s.cfg.timingsFiles {
-		t, err := ingest.ReadTimings(f, groups)
+		t, err := ingest.ReadTimings(f, groups, scopes)
 		if err != nil {
 			return nil, fmt.Errorf("--timings: %w", err)
 		}

@@ -54,7 +54,7 @@ func FuzzSniff(f *testing.F) {
 		if err := os.WriteFile(path, in, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ReadTimings(path, nil); err != nil {
+		if _, err := ReadTimings(path, nil, nil); err != nil {
 			var d *diag.Error
 			if !errors.As(err, &d) || d.File != path {
 				t.Fatalf("ReadTimings error %v does not name the file", err)

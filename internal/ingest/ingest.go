@@ -156,8 +156,9 @@ func xmlRoot(b []byte) string {
 // groups. Go subtests are left out, since their parent test's duration
 // already includes them.
 type Rollup struct {
-	groups *regexp.Regexp
-	t      model.Timings
+	groups   *regexp.Regexp
+	resolver testid.Resolver
+	t        model.Timings
 }
 
 // NewRollup returns an empty Rollup; groups may be nil.
@@ -176,7 +177,7 @@ func NewRollupSized(groups *regexp.Regexp, n int) *Rollup {
 // Add counts one case. Skipped cases count too: their (usually tiny)
 // duration is still what they will take next time.
 func (r *Rollup) Add(c *model.Case) {
-	k := testid.Of(c)
+	k := r.resolver.Of(c)
 	if k.Sub && k.Test == k.Parent {
 		return
 	}

@@ -12,15 +12,19 @@ import (
 	"github.com/xshard/xshard/internal/gotest"
 	"github.com/xshard/xshard/internal/junit"
 	"github.com/xshard/xshard/internal/model"
+	"github.com/xshard/xshard/internal/testid"
 	"github.com/xshard/xshard/internal/timings"
 )
 
 // ReadTimings reads historical durations from path, whatever its kind:
 // xshard's timings file, a flat {"id": seconds} object, JUnit XML or a
 // go test -json stream (whose case durations are rolled up, groups by the
-// optional pattern).
-func ReadTimings(path string, groups *regexp.Regexp) (*model.Timings, error) {
-	f, err := ReadTimingsFile(path, groups)
+// optional pattern). The cases of a report are keyed as package testid
+// has it, reading pytest classnames against scopes when not nil: the
+// collected IDs' files and classes, so that the durations are keyed by
+// the IDs shard plans.
+func ReadTimings(path string, groups *regexp.Regexp, scopes *testid.Scopes) (*model.Timings, error) {
+	f, err := ReadTimingsFile(path, groups, scopes)
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +34,7 @@ func ReadTimings(path string, groups *regexp.Regexp) (*model.Timings, error) {
 // ReadTimingsFile is ReadTimings that also returns how many runs the
 // durations blend: the file's own count for xshard's timings file, 0 for
 // the other kinds.
-func ReadTimingsFile(path string, groups *regexp.Regexp) (*timings.File, error) {
+func ReadTimingsFile(path string, groups *regexp.Regexp, scopes *testid.Scopes) (*timings.File, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -47,6 +51,7 @@ func ReadTimingsFile(path string, groups *regexp.Regexp) (*timings.File, error) 
 		return timings.Read(br, path)
 	case JUnit, GoTestJSON:
 		r := NewRollup(groups)
+		r.resolver.Scopes = scopes
 		add := func(c *model.Case) error { r.Add(c); return nil }
 		if kind == JUnit {
 			_, err = junit.Read(br, junit.ReadOptions{Source: path, MaxMessage: 1, MaxDetail: 1}, add)

@@ -146,10 +146,11 @@ type listed struct {
 	c  model.Case
 }
 
-// newAggregate returns an empty aggregate with readers readers; sizeHint
+// newAggregate returns an empty aggregate with readers readers, reading
+// reports against the planned scopes (nil without a plan); sizeHint
 // is the expected number of tests, so that the table of a million tests
 // is not grown step by step.
-func newAggregate(opts Options, groups *regexp.Regexp, planned map[string]*plannedItem, readers, sizeHint int) *aggregate {
+func newAggregate(opts Options, groups *regexp.Regexp, planned map[string]*plannedItem, scopes *testid.Scopes, readers, sizeHint int) *aggregate {
 	a := &aggregate{
 		opts:    opts,
 		groups:  groups,
@@ -165,6 +166,7 @@ func newAggregate(opts Options, groups *regexp.Regexp, planned map[string]*plann
 	for range readers {
 		a.readers = append(a.readers, &reader{
 			agg:      a,
+			resolver: testid.Resolver{Scopes: scopes},
 			workers:  map[string]*workerSum{},
 			failures: newCaseList(opts.MaxListed),
 			flaky:    newCaseList(opts.MaxListed),

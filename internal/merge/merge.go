@@ -26,6 +26,7 @@ import (
 	"github.com/xshard/xshard/internal/lcov"
 	"github.com/xshard/xshard/internal/manifest"
 	"github.com/xshard/xshard/internal/model"
+	"github.com/xshard/xshard/internal/testid"
 	"github.com/xshard/xshard/internal/timings"
 )
 
@@ -196,6 +197,8 @@ type merger struct {
 	manifests map[string]*manifest.Manifest // kept, by worker
 	agg       *aggregate
 	groupRE   *regexp.Regexp
+	// scopes are the pytest files and classes of the plan, nil without.
+	scopes *testid.Scopes
 	// waitJUnit waits for junit.xml, written while the rest goes on.
 	waitJUnit func() error
 }
@@ -380,7 +383,7 @@ func (m *merger) mergeAll(files []*file) error {
 	}
 	var planned map[string]*plannedItem
 	if ref := m.reference(); ref != nil {
-		planned = plannedItems(ref)
+		planned, m.scopes = plannedItems(ref)
 	}
 	// About one test case per 400 bytes of report: room for the maps of
 	// a million-test run without growing them step by step.
@@ -388,7 +391,7 @@ func (m *merger) mergeAll(files []*file) error {
 	for _, f := range append(byKind[ingest.JUnit], byKind[ingest.GoTestJSON]...) {
 		bytes += f.size
 	}
-	m.agg = newAggregate(m.opts, m.groupRE, planned, runtime.GOMAXPROCS(0), int(min(bytes/400, 8<<20)))
+	m.agg = newAggregate(m.opts, m.groupRE, planned, m.scopes, runtime.GOMAXPROCS(0), int(min(bytes/400, 8<<20)))
 	wait, err := m.mergeResults(byKind[ingest.JUnit], byKind[ingest.GoTestJSON])
 	m.waitJUnit = wait
 	m.agg.close()
@@ -668,7 +671,7 @@ func (m *merger) timingsWriter() func() error {
 	var hist *timings.File
 	if m.opts.TimingsHistory != "" {
 		if _, err := os.Stat(m.opts.TimingsHistory); err == nil {
-			t, err := ingest.ReadTimingsFile(m.opts.TimingsHistory, m.groupRE)
+			t, err := ingest.ReadTimingsFile(m.opts.TimingsHistory, m.groupRE, m.scopes)
 			if err != nil {
 				m.problem(fmt.Errorf("--timings-history: %w", err))
 			} else {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/xshard/xshard/internal/manifest"
 	"github.com/xshard/xshard/internal/model"
+	"github.com/xshard/xshard/internal/testid"
 )
 
 // verify checks the results against the plan of the manifests.
@@ -141,8 +142,11 @@ func (m *merger) reference() *manifest.Manifest {
 	return nil
 }
 
-// plannedItems maps every item of a manifest's plan to its shard.
-func plannedItems(ref *manifest.Manifest) map[string]*plannedItem {
+// plannedItems maps every item of a manifest's plan to its shard, and
+// returns the pytest files and classes the items name, by which reports
+// are read (a classname "a.b.C" is file a/b.py class C, or file a/b/C.py:
+// package testid).
+func plannedItems(ref *manifest.Manifest) (map[string]*plannedItem, *testid.Scopes) {
 	n := 0
 	for _, sh := range ref.Shards {
 		for _, u := range sh.Units {
@@ -150,14 +154,16 @@ func plannedItems(ref *manifest.Manifest) map[string]*plannedItem {
 		}
 	}
 	planned := make(map[string]*plannedItem, n)
+	scopes := testid.NewScopes()
 	for _, sh := range ref.Shards {
 		for _, u := range sh.Units {
 			for _, id := range u.ItemIDs() {
 				planned[id] = &plannedItem{shard: int32(sh.Index)}
+				scopes.Add(id)
 			}
 		}
 	}
-	return planned
+	return planned, scopes
 }
 
 // workerLess orders worker names by index (gw2 before gw10), unknown

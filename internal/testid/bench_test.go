@@ -64,3 +64,42 @@ func BenchmarkResolverOf(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkResolverOfWithScopes keys the same cases with a Resolver that
+// reads them against the scopes of their own IDs, as merge does with a
+// plan: the scopes are looked up per triple, so a case costs what it
+// costs without them.
+func BenchmarkResolverOfWithScopes(b *testing.B) {
+	cs := benchCases()
+	scopes := NewScopes()
+	for i := range cs {
+		scopes.Add(Of(&cs[i]).Test)
+	}
+	r := Resolver{Scopes: scopes}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		sink = r.Of(&cs[i])
+		if i++; i == len(cs) {
+			i = 0
+		}
+	}
+}
+
+// BenchmarkScopesAdd adds the IDs of a million-test pytest plan (50,000
+// classes of 20 tests) to a Scopes, as merge does once per run.
+func BenchmarkScopesAdd(b *testing.B) {
+	ids := make([]string, 0, 1_000_000)
+	for c := range 50_000 {
+		for t := range 20 {
+			ids = append(ids, fmt.Sprintf("tests/module%d/test_service%d.py::TestService%d::test_case%d[%d]", c%100, c, c, t, t))
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		s := NewScopes()
+		for _, id := range ids {
+			s.Add(id)
+		}
+	}
+}

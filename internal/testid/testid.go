@@ -10,14 +10,27 @@
 //
 //	classname "example.com/m/pkg"  name "TestA/sub_1"  ->  example.com/m/pkg.TestA (subtest)
 //
-// pytest (xunit1 and xunit2): the ID is the node ID. The file comes from
-// the "file" attribute when present, else from the classname's module
-// part (its leading components up to the first that starts with an upper
-// case letter, as pytest classes do), with "/" for "." and ".py" added.
-// Without a file attribute a classname counts as pytest's only when its
-// module is named test_*, *_test or tests and its classes Test*.
+// pytest (xunit1 and xunit2): the ID is the node ID. pytest writes the
+// classname as the node ID's path with "." for "/" and without ".py",
+// then its classes, all joined by ".": so "a.b.C" is file a/b.py class C,
+// or file a/b/C.py. When the collected IDs are known (a Resolver with
+// Scopes, from the shard manifests), the reading that names a collected
+// file or class is taken, whatever the names look like: unittest classes
+// (SomeTests), nested classes, modules with capitals. Otherwise the file
+// comes from the "file" attribute when present, else from the classname's
+// module part (its leading components up to the first that starts with
+// an upper case letter, as classes do), with "/" for "." and ".py" added;
+// without a file attribute a classname counts as pytest's only when its
+// module is named test_* or *_test (any classes), or test or tests
+// (classes Test*). A parametrized test's ID keeps its parameters;
+// Parent is the ID without them.
 //
 //	file "tests/test_a.py"  classname "tests.test_a.TestC"  name "test_x[1]"  ->  tests/test_a.py::TestC::test_x[1]
+//	classname "tests.test_a.SomeTests.Inner"  name "test_y"                    ->  tests/test_a.py::SomeTests::Inner::test_y
+//
+// A directory with a "." in its name (tests/v1.2/) cannot be told from a
+// module boundary in a classname: such tests need the file attribute
+// (xunit1) to be matched.
 //
 // Jest, mocha and other file-level runners: the file attribute (jest-junit
 // with addFileAttribute, or a suite named after a file path). The ID is
@@ -56,9 +69,65 @@ type Key struct {
 // Of returns the key of c.
 func Of(c *model.Case) Key {
 	var t triple
-	t.init(c)
+	t.init(c, nil)
 	return t.key(c.Name)
 }
+
+// Scopes is the set of pytest files and classes that collected IDs name:
+// for "a/b.py::C::D::test_x[1]", "a/b.py", "a/b.py::C" and "a/b.py::C::D".
+// A Resolver with Scopes reads a classname the one way that names a
+// collected scope. Safe for concurrent reads once built.
+type Scopes struct {
+	set  map[string]struct{}
+	last string // the last ID's innermost scope: the next ID's, likely
+}
+
+// NewScopes returns an empty set.
+func NewScopes() *Scopes { return &Scopes{set: map[string]struct{}{}} }
+
+// Add adds the scopes of a collected ID. IDs that are not pytest's (no
+// .py file) add nothing.
+func (s *Scopes) Add(id string) {
+	base := id
+	if i := strings.IndexByte(base, '['); i > 0 {
+		base = base[:i] // parameters may hold anything, "::" included
+	}
+	i := strings.Index(base, "::")
+	if i < 0 {
+		if strings.HasSuffix(base, ".py") {
+			s.set[base] = struct{}{} // a file, planned whole
+		}
+		return
+	}
+	if !strings.HasSuffix(base[:i], ".py") {
+		return
+	}
+	// IDs come class by class: one whose innermost scope is the last
+	// one's adds nothing new.
+	if j := strings.LastIndex(base, "::"); base[:j] == s.last {
+		return
+	} else {
+		s.last = base[:j]
+	}
+	// Every prefix that ends before a "::": the file, then each class.
+	for j := i; j >= 0; {
+		s.set[base[:j]] = struct{}{}
+		k := strings.Index(base[j+2:], "::")
+		if k < 0 {
+			break
+		}
+		j += 2 + k
+	}
+}
+
+// Has reports whether scope is a collected file or class.
+func (s *Scopes) Has(scope string) bool {
+	_, ok := s.set[scope]
+	return ok
+}
+
+// Len returns the number of scopes.
+func (s *Scopes) Len() int { return len(s.set) }
 
 // Resolver is Of with a memory: what depends only on a case's classname,
 // suite and file is worked out once per distinct triple (consecutive cases
@@ -67,7 +136,12 @@ func Of(c *model.Case) Key {
 // and a few thousand more for reports that interleave suites. The zero
 // Resolver is ready to use. Not safe for concurrent use: keep one per
 // goroutine.
+//
+// With Scopes set, a pytest classname is read against the collected IDs
+// (see the package doc); the lookups are per triple, not per case.
 type Resolver struct {
+	Scopes *Scopes
+
 	last *triple
 	seen map[tripleID]*triple
 }
@@ -99,7 +173,7 @@ func (r *Resolver) lookup(c *model.Case) *triple {
 			clear(r.seen)
 		}
 		t = new(triple)
-		t.init(c)
+		t.init(c, r.Scopes)
 		r.seen[id] = t
 	}
 	r.last = t
@@ -125,6 +199,11 @@ type triple struct {
 	suiteIsPath bool   // looksLikePath(suite)
 	suiteFile   string // the suite as a file, cleaned, and its directory
 	suiteDir    string
+
+	scopes    *Scopes // the collected scopes, nil when unknown
+	collected bool    // a reading of cls names a collected scope:
+	colFile   string  // its file
+	colScope  string  // and scope
 }
 
 // The bits of triple.known.
@@ -134,10 +213,11 @@ const (
 	knownFileDir
 	knownPytest
 	knownSuitePath
+	knownCollected
 )
 
-func (t *triple) init(c *model.Case) {
-	*t = triple{classname: c.Classname, suite: c.Suite, rawFile: c.File, cls: c.Classname}
+func (t *triple) init(c *model.Case, scopes *Scopes) {
+	*t = triple{classname: c.Classname, suite: c.Suite, rawFile: c.File, cls: c.Classname, scopes: scopes}
 	if t.cls == "" {
 		t.cls = c.Suite
 	}
@@ -153,16 +233,11 @@ func (t *triple) key(name string) Key {
 		top, _, sub := strings.Cut(name, "/")
 		id := t.cls + "." + top
 		return Key{Test: id, File: t.file, Scope: t.cls, Sub: sub, Parent: id}
+	case t.isCollected():
+		return pytestKey(t.colFile, t.colScope, name)
 	case strings.HasSuffix(t.file, ".py") || (t.file == "" && isPytestName(name) && t.isPytestClassname()):
 		file, scope := t.pytest()
-		id := scope + "::" + name
-		k := Key{Test: id, File: file, Scope: scope, Parent: id}
-		if i := strings.IndexByte(name, '['); i > 0 && strings.HasSuffix(name, "]") {
-			// The node ID without its parameters: a prefix of id.
-			k.Sub = true
-			k.Parent = id[:len(scope)+len("::")+i]
-		}
-		return k
+		return pytestKey(file, scope, name)
 	case t.file != "":
 		return Key{Test: t.file + "::" + name, File: t.file, Scope: t.dir(), Parent: t.file}
 	case t.isSuitePath():
@@ -177,6 +252,63 @@ func (t *triple) key(name string) Key {
 		return Key{Test: name, Scope: scope}
 	}
 	return Key{Test: t.cls + "." + name, Scope: t.cls}
+}
+
+// pytestKey is the key of the pytest test name in file and scope (the
+// file and its classes).
+func pytestKey(file, scope, name string) Key {
+	id := scope + "::" + name
+	k := Key{Test: id, File: file, Scope: scope, Parent: id}
+	if i := strings.IndexByte(name, '['); i > 0 && strings.HasSuffix(name, "]") {
+		// The node ID without its parameters: a prefix of id.
+		k.Sub = true
+		k.Parent = id[:len(scope)+len("::")+i]
+	}
+	return k
+}
+
+// isCollected reports whether the scopes name a file or class that the
+// classname can be read as, setting colFile and colScope.
+func (t *triple) isCollected() bool {
+	if t.known&knownCollected == 0 {
+		t.colFile, t.colScope, t.collected = t.readCollected()
+		t.known |= knownCollected
+	}
+	return t.collected
+}
+
+// readCollected reads the classname against the collected scopes: first
+// as the file attribute has it, then every way of splitting the dotted
+// name into a file and classes, longest file first, that names a
+// collected class (or module), then one that names a collected file.
+func (t *triple) readCollected() (file, scope string, ok bool) {
+	if t.scopes == nil || t.scopes.Len() == 0 || t.classname == "" || strings.ContainsAny(t.classname, " /\\:[") {
+		return "", "", false
+	}
+	if strings.HasSuffix(t.file, ".py") {
+		if file, scope := t.pytest(); t.scopes.Has(scope) {
+			return file, scope, true
+		}
+	}
+	parts := strings.Split(t.classname, ".")
+	// A collected file and classes; else a collected file (a class that
+	// no collected ID names, or a plan by file).
+	for _, whole := range []bool{true, false} {
+		for k := len(parts); k >= 1; k-- {
+			file := strings.Join(parts[:k], "/") + ".py"
+			if !whole && !t.scopes.Has(file) {
+				continue
+			}
+			scope := file
+			if k < len(parts) {
+				scope += "::" + strings.Join(parts[k:], "::")
+			}
+			if !whole || t.scopes.Has(scope) {
+				return file, scope, true
+			}
+		}
+	}
+	return "", "", false
 }
 
 func (t *triple) isGoPackage() bool {
@@ -260,8 +392,10 @@ func pytestScope(file, cls string) (string, string) {
 
 // isPytestClassname reports whether a dotted classname without a file
 // attribute is pytest's: its module part ends in a module named as pytest
-// collects them by default (test_*.py or *_test.py), and any class parts
-// start with "Test". JVM classnames (com.example.FooTest) are not.
+// collects them by default (test_*.py or *_test.py), with any classes
+// (pytest's Test*, unittest's SomeTests); or in a module or package named
+// test or tests, with classes that start with "Test" (so that a JVM
+// com.example.tests.FooTest is not taken for pytest's).
 func isPytestClassname(cls string) bool {
 	parts := strings.Split(cls, ".")
 	i := 0
@@ -272,7 +406,10 @@ func isPytestClassname(cls string) bool {
 		return false
 	}
 	mod := parts[i-1]
-	if !strings.HasPrefix(mod, "test_") && !strings.HasSuffix(mod, "_test") && mod != "test" && mod != "tests" {
+	if strings.HasPrefix(mod, "test_") || strings.HasSuffix(mod, "_test") {
+		return true
+	}
+	if mod != "test" && mod != "tests" {
 		return false
 	}
 	for _, c := range parts[i:] {

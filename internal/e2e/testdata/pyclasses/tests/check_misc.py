@@ -1,0 +1,6 @@
+class CheckThings:
+    def test_one(self):
+        assert True
+
+    def test_two(self):
+        assert True
