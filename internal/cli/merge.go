@@ -206,7 +206,9 @@ func runMerge(c *mergeConfig, inputs []string, env Env) (int, error) {
 	switch {
 	case len(res.Problems) > 0 || !res.Verification.OK():
 		return ExitInput, nil
-	case c.failOn.value == "failures" && res.Totals.Failed+res.Totals.Errors > 0:
+	case c.failOn.value == "failures" && (res.Totals.Failed+res.Totals.Errors > 0 || len(res.Failures) > 0):
+		// A failed subtest fails its test; the list is checked too, in
+		// case a stream was cut before the test's own end.
 		return ExitFailures, nil
 	}
 	return ExitOK, nil
@@ -222,9 +224,13 @@ func nothingToReport(res *merge.Result) bool { return res.Empty() && len(res.Pro
 // counts, the first failures, what is wrong, and where the report is.
 func printRecap(w io.Writer, res *merge.Result, out string, opts report.Options) {
 	t := res.Totals
-	fmt.Fprintf(w, "%d tests: %d passed, %d failed, %d errors, %d skipped, %d flaky (%s of tests, slowest worker %s)\n",
-		t.Tests, t.Passed, t.Failed, t.Errors, t.Skipped, t.Flaky, fmtSeconds(t.Seconds), fmtSeconds(t.WallSeconds))
-	if t.Tests == 0 {
+	subtests := ""
+	if t.WithSubtests > t.Tests {
+		subtests = fmt.Sprintf(" (%d with subtests)", t.WithSubtests)
+	}
+	fmt.Fprintf(w, "%d tests%s: %d passed, %d failed, %d errors, %d skipped, %d flaky (%s of tests, slowest worker %s)\n",
+		t.Tests, subtests, t.Passed, t.Failed, t.Errors, t.Skipped, t.Flaky, fmtSeconds(t.Seconds), fmtSeconds(t.WallSeconds))
+	if t.WithSubtests == 0 {
 		fmt.Fprintln(w, "no test results among the inputs")
 	}
 	report.WriteFailuresText(w, res, opts, recapLines)

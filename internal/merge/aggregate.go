@@ -206,19 +206,22 @@ func (r *reader) add(c *model.Case) {
 	k := r.resolver.Of(c)
 	top := !(k.Sub && k.Test == k.Parent) // Go subtests are inside their test
 	t := &r.totals
-	t.Tests++
-	switch c.Outcome {
-	case model.Passed:
-		t.Passed++
-		if c.Flaky() {
-			t.Flaky++
+	t.WithSubtests++
+	if top {
+		t.Tests++
+		switch c.Outcome {
+		case model.Passed:
+			t.Passed++
+			if c.Flaky() {
+				t.Flaky++
+			}
+		case model.Failed:
+			t.Failed++
+		case model.Errored:
+			t.Errors++
+		case model.Skipped:
+			t.Skipped++
 		}
-	case model.Failed:
-		t.Failed++
-	case model.Errored:
-		t.Errors++
-	case model.Skipped:
-		t.Skipped++
 	}
 	ns := toNanos(c.Seconds)
 	w := r.workers[c.Worker]
@@ -227,7 +230,9 @@ func (r *reader) add(c *model.Case) {
 		r.workers[c.Worker] = w
 	}
 	if c.Outcome == model.Failed || c.Outcome == model.Errored {
-		w.failed++
+		if top {
+			w.failed++
+		}
 		r.failures.add(k.Test, c)
 	} else if c.Flaky() {
 		r.flaky.add(k.Test, c)
@@ -380,6 +385,7 @@ func (m *merger) finish() {
 	for _, rd := range a.readers {
 		t := rd.totals
 		r.Totals.Tests += t.Tests
+		r.Totals.WithSubtests += t.WithSubtests
 		r.Totals.Passed += t.Passed
 		r.Totals.Failed += t.Failed
 		r.Totals.Errors += t.Errors

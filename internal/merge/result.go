@@ -105,7 +105,10 @@ type TestRow struct {
 	Seconds float64
 }
 
-// Totals counts test cases by outcome. Flaky cases are also Passed.
+// Totals counts tests by outcome: the tests that shard plans and
+// verification checks, with Go subtests rolled up into their test (as in
+// the report's table and the worker balance). Flaky tests are also
+// Passed.
 type Totals struct {
 	Tests   int
 	Passed  int
@@ -113,6 +116,9 @@ type Totals struct {
 	Errors  int
 	Skipped int
 	Flaky   int
+	// WithSubtests counts every test case, Go subtests included: the
+	// testcases of junit.xml. It equals Tests where there are none.
+	WithSubtests int
 	// Seconds is the sum of the cases' durations (top-level only).
 	Seconds float64
 	// WallSeconds is the longest worker's summed test time: the run's
@@ -131,7 +137,7 @@ type Worker struct {
 	Seconds float64
 	// Predicted is the plan's prediction for it (0 without manifest).
 	Predicted float64
-	// Failed counts its failed and errored cases.
+	// Failed counts its failed and errored tests (subtests rolled up).
 	Failed int
 	// StartedAt is the manifest's start time (RFC 3339), "" if unknown.
 	StartedAt string
@@ -230,6 +236,6 @@ type Input struct {
 // Empty reports whether the merge found nothing to report: no test
 // result, coverage, custom output or manifest.
 func (r *Result) Empty() bool {
-	return r.Totals.Tests == 0 && len(r.Coverage) == 0 && r.Outputs == nil &&
+	return r.Totals.WithSubtests == 0 && len(r.Coverage) == 0 && r.Outputs == nil &&
 		len(r.OutputsPerWorker) == 0 && !r.Verification.Checked
 }

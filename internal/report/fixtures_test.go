@@ -54,7 +54,7 @@ func passingRun() *merge.Result {
 		goCase("users", "TestSignup", "gw0", 4.5),
 	}
 	return &merge.Result{
-		Totals:  merge.Totals{Tests: 42, Passed: 40, Skipped: 2, Seconds: 123.5, WallSeconds: 44.25},
+		Totals:  merge.Totals{Tests: 42, WithSubtests: 58, Passed: 40, Skipped: 2, Seconds: 123.5, WallSeconds: 44.25},
 		Workers: workers(41.5, 44.25, 37.75),
 		Slowest: slow,
 		SlowestScopes: []merge.Scope{

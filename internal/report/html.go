@@ -45,6 +45,12 @@ var (
 		"percent":  percent,
 		"plural":   plural,
 		"inc":      func(i int) int { return i + 1 },
+		"subtests": func(t merge.Totals) string {
+			if t.WithSubtests > t.Tests {
+				return count(t.WithSubtests) + " with subtests"
+			}
+			return ""
+		},
 	}).Parse(pageTemplate))
 
 	pageCSP = func() string {

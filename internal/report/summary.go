@@ -208,8 +208,17 @@ func writeHeadlineAt(d *doc, res *merge.Result, opts Options, level string) {
 	if n := max(len(res.Workers), res.Verification.Expected); n > present {
 		workers = fmt.Sprintf("%s of %s", count(present), count(n))
 	}
-	d.add("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n\n", count(t.Tests), count(t.Passed), count(t.Failed), count(t.Errors),
+	d.add("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n\n", testsCount(t), count(t.Passed), count(t.Failed), count(t.Errors),
 		count(t.Skipped), count(t.Flaky), duration(t.Seconds), duration(t.WallSeconds), workers)
+}
+
+// testsCount is the number of tests, and of test cases with Go subtests
+// when there are any: "73 (131 with subtests)".
+func testsCount(t merge.Totals) string {
+	if t.WithSubtests > t.Tests {
+		return count(t.Tests) + " (" + count(t.WithSubtests) + " with subtests)"
+	}
+	return count(t.Tests)
 }
 
 func headlineWords(res *merge.Result, st runStatus) string {
