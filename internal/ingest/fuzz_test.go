@@ -31,6 +31,10 @@ func FuzzSniff(f *testing.F) {
 		"\xFF\xFE<\x00t\x00",
 		"<",
 		"<!",
+		"\x7fELF\x02\x01",
+		"<?xml version=\"1.0\"?>\n<!-- cut",
+		"<!DOCTYPE testsuites [\n<!ENTITY a \"b\">\n",
+		"Tests passed: 3\n",
 		"",
 	} {
 		f.Add([]byte(s))
@@ -49,6 +53,12 @@ func FuzzSniff(f *testing.F) {
 		}
 		if Sniff(append(bytes.Clone(in), "\x00junk"...)) == Unknown && k != Unknown && len(in) >= SniffLen {
 			t.Fatalf("Sniff depends on bytes past SniffLen")
+		}
+		if _, err := XMLRoot(bytes.NewReader(in)); err != nil {
+			var d *diag.Error
+			if !errors.As(err, &d) || d.Line < 1 || d.Col < 1 {
+				t.Fatalf("XMLRoot error %v has no line and column", err)
+			}
 		}
 		path := filepath.Join(dir, "timings")
 		if err := os.WriteFile(path, in, 0o644); err != nil {

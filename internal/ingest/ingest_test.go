@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -62,5 +63,54 @@ func TestRollup(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, r.Timings()); diff != "" {
 		t.Errorf("Rollup (-want +got):\n%s", diff)
+	}
+}
+
+func TestXMLRoot(t *testing.T) {
+	tests := []struct {
+		name, in  string
+		want      string
+		expectErr string
+	}{
+		{"a pom.xml has its root read", `<?xml version="1.0"?><!-- x --><project xmlns="u"><a></b></project>`, "project", ""},
+		{"a DOCTYPE with an internal subset is read past", "<!DOCTYPE x [<!ENTITY a \"<b>\">]>\n<report/>", "report", ""},
+		{"binary junk names its first illegal character", "\x7fELF\x02\x01", "", "1:5: not a well-formed XML document: character U+0002, which XML cannot hold (binary data?)"},
+		{"invalid UTF-8 is binary", "<?xml version=\"1.0\"?>\n\xff\xfe<a/>", "", "2:1: not a well-formed XML document: invalid UTF-8 (binary data?)"},
+		{"text is not a document", "\n  Tests passed: 3\n", "", "2:3: not a well-formed XML document: text before the root element"},
+		{"a prolog cut off is named where it ends", "<?xml version=\"1.0\"?>\n<!-- cut", "", "2:9: not a well-formed XML document: the file ends before its root element (cut off?)"},
+		{"an unterminated DOCTYPE ends the file", "<!DOCTYPE testsuites [\n<!ENTITY a \"b\">\n", "", "3:1: not a well-formed XML document: the file ends before its root element (cut off?)"},
+		{"a malformed root tag is named", `<testsuites name=x>`, "", "1:19: not a well-formed XML document: unquoted or missing attribute value in element"},
+		{"a document without an element has no root", "<?xml version=\"1.0\"?>\n", "", "2:1: not a well-formed XML document: no root element"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := XMLRoot(strings.NewReader(tt.in))
+			gotErr := ""
+			if err != nil {
+				gotErr = strings.TrimPrefix(err.Error(), "<input>:")
+			}
+			if got != tt.want || gotErr != tt.expectErr {
+				t.Errorf("XMLRoot = %q, %q; want %q, %q", got, gotErr, tt.want, tt.expectErr)
+			}
+		})
+	}
+}
+
+func TestLooksLikeReport(t *testing.T) {
+	tests := []struct {
+		name, file, head string
+		want             bool
+	}{
+		{"a file named .xml", "a/REPORT.XML", "junk", true},
+		{"a file that starts with '<'", "out.log", "\xEF\xBB\xBF\n <x", true},
+		{"a text file of another name", "build.log", "compiling", false},
+		{"a screenshot", "shot.png", "\x89PNG", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := LooksLikeReport(tt.file, []byte(tt.head)); got != tt.want {
+				t.Errorf("LooksLikeReport(%q, %q) = %v, want %v", tt.file, tt.head, got, tt.want)
+			}
+		})
 	}
 }

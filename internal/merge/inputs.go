@@ -157,8 +157,29 @@ func sniff(f *file) error {
 		return &diag.Error{File: f.path, Line: 1, Col: 1, Msg: fmt.Sprintf("encoded in %s (skipped): merge reads UTF-8; convert it first, e.g. iconv -f %s -t UTF-8", enc, enc)}
 	}
 	f.kind = ingest.Sniff(head[:n])
+	if f.kind == ingest.Unknown {
+		if int64(n) == f.size && ingest.IsBlank(head[:n]) {
+			return errBlank
+		}
+		if ingest.LooksLikeReport(f.path, head[:n]) {
+			if _, err := h.Seek(0, io.SeekStart); err != nil {
+				return err
+			}
+			if _, err := ingest.XMLRoot(h); err != nil {
+				var d *diag.Error
+				if errors.As(err, &d) {
+					d.File = f.path
+					d.Msg += " (skipped: files named .xml or starting with '<' are read as reports; leave it out of the inputs if it is not one)"
+				}
+				return err
+			}
+		}
+	}
 	return nil
 }
+
+// errBlank is what sniff returns for a file of white space only.
+var errBlank = errors.New("blank file")
 
 // wideEncoding names the encoding of a file that starts with a UTF-16 or
 // UTF-32 byte order mark, or of XML in UTF-16 without one; "" otherwise.

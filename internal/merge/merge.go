@@ -130,7 +130,9 @@ func Run(opts Options) (*Result, error) {
 			f.custom = true
 		} else if err := sniff(f); err != nil {
 			var d *diag.Error
-			if errors.As(err, &d) {
+			if err == errBlank {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("%s: blank file (skipped: did the worker stop before writing it?)", f.path))
+			} else if errors.As(err, &d) {
 				res.Problems = append(res.Problems, err.Error())
 			} else {
 				res.Problems = append(res.Problems, fmt.Sprintf("%s: %v (skipped)", f.path, errors.Unwrap(err)))
