@@ -334,6 +334,19 @@ func TestHTMLInBrowser(t *testing.T) {
 	if s := check("a search without results", "all", "no such test"); s.Visible != "0" {
 		t.Errorf("visible = %s", s.Visible)
 	}
+	// Per-test times: milliseconds under a second.
+	for _, tt := range []struct{ id, want string }{
+		{"TestCase00012", "280 ms"}, // 0.28 s
+		{"TestCase00000", "0 ms"},
+		{"TestCase00001", "9.19s"},
+	} {
+		search(tt.id)
+		var got []string
+		must(c.eval(ctx, `new Promise(r => requestAnimationFrame(() => r(Array.from(document.querySelectorAll('#t-rows .tr:not([hidden]) .t')).map(e => e.textContent))))`, &got))
+		if len(got) != 1 || got[0] != tt.want {
+			t.Errorf("the time of %s in the table is %q, want [%q]", tt.id, got, tt.want)
+		}
+	}
 	search("")
 
 	// Scroll the table: the rows in view must be the ones at that offset.

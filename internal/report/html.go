@@ -242,7 +242,7 @@ func toHTMLCase(c *model.Case, opts Options) htmlCase {
 		Worker:   workerName(c.Worker),
 		Outcome:  c.Outcome.String(),
 		Class:    c.Outcome.String(),
-		Duration: duration(c.Seconds),
+		Duration: testDuration(c.Seconds),
 		Message:  clip(strings.TrimSpace(c.Message), htmlTraceBytes),
 		Detail:   clip(trimBlank(c.Detail), htmlTraceBytes),
 		Attempts: c.FailedAttempts,

@@ -111,6 +111,19 @@ func duration(s float64) string {
 	return fmt.Sprintf("%dh %02dm", r/3600, (r%3600)/60)
 }
 
+// testDuration formats one test's time: milliseconds under a second,
+// where most tests are ("0 ms", "<1 ms", "140 ms"), else as duration.
+// The page's script formats the table of all tests the same way.
+func testDuration(s float64) string {
+	if ms := math.Round(s * 1000); ms < 1000 && ms >= 0 {
+		if ms == 0 && s > 0 {
+			return "<1 ms"
+		}
+		return strconv.FormatFloat(ms, 'f', 0, 64) + " ms"
+	}
+	return duration(s)
+}
+
 // count formats n with thousands separators: 1,234,567.
 func count[T ~int | ~int64](n T) string {
 	s := strconv.FormatInt(int64(n), 10)

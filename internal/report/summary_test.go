@@ -1,6 +1,7 @@
 package report
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -151,5 +152,19 @@ func TestNoPredictionWithoutTimings(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestTestDuration(t *testing.T) {
+	for _, tt := range []struct {
+		in   float64
+		want string
+	}{
+		{0, "0 ms"}, {0.0004, "<1 ms"}, {0.0006, "1 ms"}, {0.14, "140 ms"}, {0.9994, "999 ms"},
+		{0.9996, "1.00s"}, {1.5, "1.50s"}, {75, "1m 15s"}, {math.NaN(), "?"}, {-0.5, "-0.50s"},
+	} {
+		if got := testDuration(tt.in); got != tt.want {
+			t.Errorf("testDuration(%v) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

@@ -18,8 +18,11 @@
   let shown = new Int32Array(0);
   const fmt = new Intl.NumberFormat('en-US');
 
+  // A test's time: milliseconds under a second (as testDuration in
+  // html.go), else as duration in report.go.
   function duration(s) {
-    if (s === 0) return '0s';
+    const ms = Math.round(s * 1000);
+    if (ms < 1000) return ms === 0 && s > 0 ? '<1 ms' : ms + ' ms';
     if (s < 10) return s.toFixed(2) + 's';
     if (s < 60) return s.toFixed(1) + 's';
     const r = Math.round(s);
