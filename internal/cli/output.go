@@ -61,14 +61,24 @@ func (s *shardRun) printPlan(p *plan.Plan) error {
 		return writeJSON(w, pj)
 	}
 	const width = 40
-	fmt.Fprintf(w, "%-6s %6s %6s %10s\n", "worker", "units", "tests", "predicted")
-	for _, sh := range p.Shards {
-		n := 0
+	// Without timings every unit weighs the same and the "predicted"
+	// seconds are a count: the bars show each worker's tests instead.
+	tests := make([]int, len(p.Shards))
+	most := 0
+	for i, sh := range p.Shards {
 		for _, u := range sh.Units {
-			n += len(u.Items)
+			tests[i] += len(u.Items)
 		}
+		most = max(most, tests[i])
+	}
+	fmt.Fprintf(w, "%-6s %6s %6s %10s\n", "worker", "units", "tests", "predicted")
+	for i, sh := range p.Shards {
+		n := tests[i]
 		bar := 0
-		if p.Makespan > 0 {
+		switch {
+		case p.KnownShare == 0 && most > 0:
+			bar = int(math.Round(float64(n) / float64(most) * width))
+		case p.KnownShare > 0 && p.Makespan > 0:
 			bar = int(math.Round(sh.Seconds / p.Makespan * width))
 		}
 		predicted := fmtSeconds(sh.Seconds)
@@ -78,7 +88,7 @@ func (s *shardRun) printPlan(p *plan.Plan) error {
 		fmt.Fprintf(w, "%-6s %6d %6d %10s %s\n", model.WorkerID(sh.Index), len(sh.Units), n, predicted, strings.Repeat("█", bar))
 	}
 	if p.KnownShare == 0 {
-		fmt.Fprintf(w, "\nstrategy %s, by %s: no timings, so no predicted times; pass --timings to balance by duration\nfingerprint %s\n", p.Strategy, p.By, p.Fingerprint)
+		fmt.Fprintf(w, "\nstrategy %s, by %s: no timings, so no predicted times; the bars show each worker's tests; pass --timings to balance by duration\nfingerprint %s\n", p.Strategy, p.By, p.Fingerprint)
 		return nil
 	}
 	ratio := 1.0
