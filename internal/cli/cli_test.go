@@ -52,7 +52,8 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       *update,
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
-		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"ghfake": ghfakeCmd},
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"ghfake": ghfakeCmd, "redis": redisCmd},
+		Condition:           redisCondition,
 		Setup: func(env *testscript.Env) error {
 			// The CI variables of the machine running the tests must not
 			// leak into the scripts' worker detection.
@@ -60,7 +61,7 @@ func TestScripts(t *testing.T) {
 				env.Setenv(ci.index, "")
 				env.Setenv(ci.total, "")
 			}
-			for _, k := range []string{"GITHUB_ACTIONS", "GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_STEP_SUMMARY", "GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT", "GITHUB_SHA", "XSHARD_TESTRUN_UID", "XSHARD_COMMIT", "XSHARD_RUN_ID", "XSHARD_RUN_ATTEMPT"} {
+			for _, k := range []string{"GITHUB_ACTIONS", "GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_STEP_SUMMARY", "GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT", "GITHUB_SHA", "GITHUB_REPOSITORY", "XSHARD_TESTRUN_UID", "XSHARD_COMMIT", "XSHARD_RUN_ID", "XSHARD_RUN_ATTEMPT", "XSHARD_QUEUE_URL", "XSHARD_QUEUE_KEY"} {
 				env.Setenv(k, "")
 			}
 			// Go for the scripts that build or list real tests.

@@ -37,6 +37,7 @@ Examples:
   shard --glob 'tests/**/test_*.py' --index 0 --total 4 --timings timings.json --exec -- pytest
   shard --go ./... --total 4 --plan
   shard --go ./... --matrix --target-duration 5m --job-overhead 40s --max-workers 16
+  shard --go ./... --queue "$XSHARD_QUEUE_URL" --manifest m.json --exec -- go test -json -coverprofile=cover-{batch}.out
 
 Flags:
 `
@@ -62,6 +63,7 @@ type shardConfig struct {
 	expectFingerprint string
 	manifestPath      string
 	exec              bool
+	queue             queueFlags
 	dir               string
 	ids               []string
 	command           []string
@@ -97,6 +99,7 @@ func (c *shardConfig) flags() *flag.FlagSet {
 	fs.StringVar(&c.expectFingerprint, "expect-fingerprint", "", "fail unless this worker's plan has `fingerprint` (from --matrix)")
 	fs.StringVar(&c.manifestPath, "manifest", "", "write this worker's manifest to `file`, for merge to verify completeness")
 	fs.BoolVar(&c.exec, "exec", false, "run the command after -- with this shard's tests appended (or put in place of {}), and exit with its code")
+	c.queue.register(fs)
 	fs.StringVar(&c.dir, "C", ".", "run as if started in `dir`")
 	return fs
 }
@@ -136,6 +139,9 @@ type shardRun struct {
 	// untested are Go packages matched by --go without tests: worker 0
 	// names them so that coverage reports their statements.
 	untested []string
+	// queueManifest is recorded in the manifest of a worker that fell
+	// back from the queue to the static plan.
+	queueManifest *manifest.Queue
 }
 
 func (s *shardRun) warnf(format string, args ...any) {
@@ -166,6 +172,21 @@ func (s *shardRun) run() (int, error) {
 	}
 	if c.exec && (c.showPlan || c.matrix) {
 		return ExitInput, errors.New("--exec runs one worker's part; it cannot be combined with --plan or --matrix")
+	}
+	if c.queue.url == "" {
+		c.queue.url = strings.TrimSpace(s.env.Getenv("XSHARD_QUEUE_URL"))
+	}
+	if c.queue.key == "" {
+		c.queue.key = strings.TrimSpace(s.env.Getenv("XSHARD_QUEUE_KEY"))
+	}
+	if c.queue.url != "" && (c.showPlan || c.matrix) {
+		return ExitInput, errors.New("--queue hands out one worker's batches; it cannot be combined with --plan or --matrix")
+	}
+	if c.queue.next && c.queue.url == "" {
+		return ExitInput, errors.New("--next needs --queue URL (or $XSHARD_QUEUE_URL)")
+	}
+	if c.queue.next && c.exec {
+		return ExitInput, errors.New("--next prints the next batch for a script's own loop; --exec runs them all: choose one")
 	}
 	if err := s.collect(); err != nil {
 		return ExitInput, err
@@ -222,6 +243,9 @@ func (s *shardRun) run() (int, error) {
 	if c.expectFingerprint != "" && c.expectFingerprint != p.Fingerprint {
 		parts := plan.DiffFingerprint(c.expectFingerprint, p.Fingerprint)
 		return ExitInput, fmt.Errorf("this worker's plan differs from the expected one (%s differ): expected fingerprint %q, got %q; every worker must see the same tests and timings as the job that made the matrix", strings.Join(parts, ", "), c.expectFingerprint, p.Fingerprint)
+	}
+	if c.queue.url != "" {
+		return s.runQueue(p, id, c.groupPattern)
 	}
 	return s.runWorker(p, id, groupRE)
 }
@@ -320,12 +344,23 @@ func (s *shardRun) runWorker(p *plan.Plan, id identity, groups *regexp.Regexp) (
 			goRun = withUntested(goRun, s.untested)
 		}
 	}
-	if c.manifestPath != "" {
-		m := buildManifest(p, id, ri, s.collector, c.groupPattern, s.env)
+	m := buildManifest(p, id, ri, s.collector, c.groupPattern, s.env)
+	m.Queue = s.queueManifest
+	writeManifest := func() error {
+		if c.manifestPath == "" {
+			return nil
+		}
 		err := atomicfile.Write(c.manifestPath, func(w io.Writer) error { return manifest.Write(w, m) })
 		if err != nil {
-			return ExitInput, fmt.Errorf("--manifest: %w", err)
+			return fmt.Errorf("--manifest: %w", err)
 		}
+		return nil
+	}
+	if c.exec {
+		m.TestStartedAt = s.env.Now().UTC().Format(manifest.TimeFormat)
+	}
+	if err := writeManifest(); err != nil {
+		return ExitInput, err
 	}
 	vars := []struct{ k, v string }{
 		{"XSHARD_WORKER", worker},
@@ -362,16 +397,27 @@ func (s *shardRun) runWorker(p *plan.Plan, id identity, groups *regexp.Regexp) (
 	}
 	if c.exec {
 		if len(items) == 0 && len(goRun) == 0 {
-			return ExitOK, nil
+			m.TestFinishedAt = m.TestStartedAt
+			return ExitOK, writeManifest()
 		}
 		env := s.env.Environ()
 		for _, kv := range vars {
 			env = append(env, kv.k+"="+kv.v)
 		}
+		env = append(env, "XSHARD_BATCH=1")
+		var code int
+		var err error
 		if goRun != nil {
-			return s.execGo(goRun, env)
+			code, err = s.execGo(goRun, env)
+		} else {
+			code, err = runCommand(s.env, substitute(withBatch(c.command, 1), items), env, c.dir)
 		}
-		return runCommand(s.env, substitute(c.command, items), env, c.dir)
+		if err == nil {
+			// The test phase's end, for merge's realised balance.
+			m.TestFinishedAt = s.env.Now().UTC().Format(manifest.TimeFormat)
+			err = writeManifest()
+		}
+		return code, err
 	}
 	return ExitOK, s.printWorker(p, sh, items, goRun, worker)
 }
@@ -427,7 +473,7 @@ func substitute(cmd, items []string) []string {
 func (s *shardRun) execGo(lines []string, env []string) (int, error) {
 	code := ExitOK
 	for _, l := range lines {
-		rc, err := runCommand(s.env, substitute(s.cfg.command, strings.Fields(l)), env, s.cfg.dir)
+		rc, err := runCommand(s.env, substitute(withBatch(s.cfg.command, 1), strings.Fields(l)), env, s.cfg.dir)
 		if err != nil {
 			return rc, err
 		}

@@ -28,6 +28,36 @@
 // merge can name the tests of a worker whose artifact is missing. A unit
 // lists its "items" only when they differ from the unit itself (a file or
 // package unit).
+//
+// # Later fields
+//
+// Fields added since the first release of the schema are optional, so
+// that a manifest written by an older shard still reads (merge then has
+// less to report), and the schema name stays "xshard.manifest/v1":
+//
+//	"test_started_at": "2026-11-22T10:00:01.250Z",   // shard --exec or --queue: the test phase,
+//	"test_finished_at": "2026-11-22T10:04:12.004Z",  // RFC 3339 with milliseconds
+//	"queue": {                                       // shard --queue (docs/queue.md)
+//	  "url": "rediss://:xxxxx@host:6380/0",          // never the password
+//	  "key": "xshard:{owner/repo/123}:",
+//	  "fingerprint": "q1-<universe>-<units>",
+//	  "mode": "queue",                               // or "static-fallback"
+//	  "seeder": true, "seeded_by": "gw0",
+//	  "fallback": "why the static plan ran instead",
+//	  "error": "why claiming stopped early",
+//	  "drained": true,                               // the queue was empty when it stopped
+//	  "batches": [
+//	    {"id": "b3", "units": ["pkg.TestA", ...], "requeued": ["pkg.TestA"],
+//	     "predicted_seconds": 4.2, "claimed_at": "...", "finished_at": "...",
+//	     "exit_code": 0, "acked": true, "lease_lost": false, "replay": false},
+//	    ...
+//	  ]
+//	}
+//
+// A batch without "finished_at" did not run to its end on this worker
+// (killed, stopped, or the command could not start). With mode
+// "static-fallback" the worker ran its shard of the plan, as without a
+// queue.
 package manifest
 
 import (
@@ -71,7 +101,74 @@ type Manifest struct {
 	RunAttempt          int     `json:"run_attempt,omitempty"`
 	TestRunUID          string  `json:"testrun_uid,omitempty"`
 	StartedAt           string  `json:"started_at,omitempty"`
-	Shards              []Shard `json:"shards"`
+	// TestStartedAt and TestFinishedAt bound the worker's test phase
+	// (RFC 3339, milliseconds), when shard ran the tests itself.
+	TestStartedAt  string  `json:"test_started_at,omitempty"`
+	TestFinishedAt string  `json:"test_finished_at,omitempty"`
+	Shards         []Shard `json:"shards"`
+	// Queue is set when the worker was given a queue (shard --queue).
+	Queue *Queue `json:"queue,omitempty"`
+}
+
+// Queue modes.
+const (
+	// ModeQueue: the worker claimed batches from the queue.
+	ModeQueue = "queue"
+	// ModeStaticFallback: the queue could not be used at the start; the
+	// worker ran its shard of the plan instead.
+	ModeStaticFallback = "static-fallback"
+)
+
+// Queue is a worker's record of its part in a queue run.
+type Queue struct {
+	URL         string  `json:"url"`
+	Key         string  `json:"key"`
+	Fingerprint string  `json:"fingerprint"`
+	Mode        string  `json:"mode"`
+	Seeder      bool    `json:"seeder,omitempty"`
+	SeededBy    string  `json:"seeded_by,omitempty"`
+	Fallback    string  `json:"fallback,omitempty"`
+	Error       string  `json:"error,omitempty"`
+	Drained     bool    `json:"drained,omitempty"`
+	Batches     []Batch `json:"batches"`
+}
+
+// Batch is one batch a worker claimed (or replayed), in claim order.
+type Batch struct {
+	ID string `json:"id"`
+	// Units are unit IDs of the plan; Requeued those that another
+	// worker had claimed before and whose lease expired.
+	Units            []string `json:"units"`
+	Requeued         []string `json:"requeued,omitempty"`
+	PredictedSeconds float64  `json:"predicted_seconds"`
+	ClaimedAt        string   `json:"claimed_at"`
+	// FinishedAt is when its command ended; "" when it did not.
+	FinishedAt string `json:"finished_at,omitempty"`
+	ExitCode   int    `json:"exit_code,omitempty"`
+	// Acked: the queue recorded its end while the lease was held.
+	Acked bool `json:"acked,omitempty"`
+	// LeaseLost: the lease expired while it ran (another worker may
+	// have run its units too).
+	LeaseLost bool `json:"lease_lost,omitempty"`
+	// Replay: a re-run of the worker ran it again from the queue's log.
+	Replay bool `json:"replay,omitempty"`
+}
+
+// Finished reports whether the batch ran to its end.
+func (b *Batch) Finished() bool { return b.FinishedAt != "" }
+
+// TimeFormat is the format of the test phase and batch times.
+const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
+
+// UnitItems maps every unit of the plan to its item IDs.
+func (m *Manifest) UnitItems() map[string][]string {
+	out := map[string][]string{}
+	for _, sh := range m.Shards {
+		for _, u := range sh.Units {
+			out[u.ID] = u.ItemIDs()
+		}
+	}
+	return out
 }
 
 // Shard is one worker's part of the plan.
@@ -157,6 +254,18 @@ func (m *Manifest) validate() error {
 	for i, s := range m.Shards {
 		if s.Index != i {
 			return fmt.Errorf("invalid manifest: shard %d has index %d", i, s.Index)
+		}
+	}
+	if q := m.Queue; q != nil {
+		switch q.Mode {
+		case ModeQueue, ModeStaticFallback:
+		default:
+			return fmt.Errorf("invalid manifest: queue mode %q (expected %q or %q)", q.Mode, ModeQueue, ModeStaticFallback)
+		}
+		for i, b := range q.Batches {
+			if b.ID == "" || len(b.Units) == 0 {
+				return fmt.Errorf("invalid manifest: queue batch %d has no id or no units", i)
+			}
 		}
 	}
 	return nil

@@ -62,6 +62,8 @@ func TestReadErrors(t *testing.T) {
 		{"a newer schema asks for matching versions", `{"schema":"xshard.manifest/v9"}`, `m.json: manifest schema "xshard.manifest/v9" is not supported`},
 		{"an index out of range is invalid", valid(func(m *Manifest) { m.Index = 2 }), "m.json: invalid manifest: index 2 out of range for total 2"},
 		{"a shard count that differs from total is invalid", valid(func(m *Manifest) { m.Shards = m.Shards[:1] }), "m.json: invalid manifest: 1 shards for total 2"},
+		{"an unknown queue mode is invalid", valid(func(m *Manifest) { m.Queue = &Queue{Mode: "dynamic"} }), `m.json: invalid manifest: queue mode "dynamic"`},
+		{"a queue batch without units is invalid", valid(func(m *Manifest) { m.Queue = &Queue{Mode: ModeQueue, Batches: []Batch{{ID: "b1"}}} }), "m.json: invalid manifest: queue batch 0 has no id or no units"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,6 +80,47 @@ func TestReadIgnoresUnknownFields(t *testing.T) {
 	in := `{"schema":"xshard.manifest/v1","total":1,"shards":[{"index":0,"units":[]}],"added_later":true}`
 	if _, err := Read(strings.NewReader(in), "m.json"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestQueueRecordRoundTrips(t *testing.T) {
+	m := sample()
+	m.TestStartedAt, m.TestFinishedAt = "2026-11-22T10:00:01.250Z", "2026-11-22T10:04:12.004Z"
+	m.Queue = &Queue{URL: "redis://:xxxxx@h:6379/0", Key: "xshard:{r/1}:", Fingerprint: "q1-a-b", Mode: ModeQueue, Seeder: true, SeededBy: "gw1", Drained: true,
+		Batches: []Batch{
+			{ID: "b1", Units: []string{"b.py"}, PredictedSeconds: 2, ClaimedAt: "2026-11-22T10:00:01.250Z", FinishedAt: "2026-11-22T10:00:03.000Z", Acked: true},
+			{ID: "b4", Units: []string{"a.py"}, Requeued: []string{"a.py"}, ClaimedAt: "2026-11-22T10:00:03.100Z", LeaseLost: true, Replay: true, ExitCode: 1},
+		}}
+	var buf bytes.Buffer
+	if err := Write(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Read(&buf, "m.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(m, got); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+	if got.Queue.Batches[1].Finished() || !got.Queue.Batches[0].Finished() {
+		t.Error("Finished does not follow finished_at")
+	}
+	want := map[string][]string{"a.py": {"a.py::t1", "a.py::t2"}, "b.py": {"b.py"}}
+	if diff := cmp.Diff(want, got.UnitItems()); diff != "" {
+		t.Errorf("UnitItems (-want +got):\n%s", diff)
+	}
+}
+
+func TestAManifestWithoutTheLaterFieldsStillReads(t *testing.T) {
+	// As written before queue mode and test phase times existed.
+	in := `{"schema":"xshard.manifest/v1","worker":"gw0","index":0,"total":1,"strategy":"hash","by":"test",
+"fingerprint":"v1-a-b-c","started_at":"2026-11-22T10:00:00Z","shards":[{"index":0,"predicted_seconds":0,"units":[{"id":"t1","seconds":1}]}]}`
+	m, err := Read(strings.NewReader(in), "m.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Queue != nil || m.TestStartedAt != "" || m.Shards[0].Units[0].ID != "t1" {
+		t.Errorf("read %+v", m)
 	}
 }
 

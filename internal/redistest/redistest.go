@@ -87,11 +87,22 @@ func Start(t testing.TB) *Server { return StartWith(t, Options{}) }
 func StartWith(t testing.TB, opts Options) *Server {
 	t.Helper()
 	bin := Require(t)
-	s := &Server{Dir: t.TempDir(), tls: opts.TLS, pass: opts.Password}
+	s, err := Launch(bin, t.TempDir(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Launch starts redis-server bin with its data in dir, for callers
+// without a testing.TB (testscript commands); the caller stops it.
+func Launch(bin, dir string, opts Options) (*Server, error) {
+	s := &Server{Dir: dir, tls: opts.TLS, pass: opts.Password}
 	var extra []string
 	if opts.TLS {
 		if err := s.makeCerts(); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		extra = []string{"--tls-cert-file", filepath.Join(s.Dir, "server.crt"), "--tls-key-file", filepath.Join(s.Dir, "server.key"),
 			"--tls-ca-cert-file", filepath.Join(s.Dir, "ca.crt"), "--tls-auth-clients", "no"}
@@ -103,16 +114,14 @@ func StartWith(t testing.TB, opts Options) *Server {
 	for range 5 { // a port found free may be taken before the server binds it
 		port, err := freePort()
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		s.Port = port
 		if lastErr = s.start(bin, extra); lastErr == nil {
-			t.Cleanup(s.Stop)
-			return s
+			return s, nil
 		}
 	}
-	t.Fatalf("redis-server did not start: %v", lastErr)
-	return nil
+	return nil, fmt.Errorf("redis-server did not start: %v", lastErr)
 }
 
 func (s *Server) start(bin string, extra []string) error {
