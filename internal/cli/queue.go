@@ -136,9 +136,9 @@ type queueRun struct {
 	lease    time.Duration
 	vars     []string // XSHARD_* identity variables
 	ri       runInfo
-	untested bool     // the untested Go packages still have to be named
-	seq      int      // batches run by this process
-	code     int      // the first failing command's exit code
+	untested bool // the untested Go packages still have to be named
+	seq      int  // batches run by this process
+	code     int  // the first failing command's exit code
 }
 
 // runQueue is shard --queue: seed or join the run's queue, then claim and
