@@ -16,7 +16,7 @@ type Error struct {
 	Col  int
 	Msg  string
 	// Err is the underlying error, if any, for errors.Is and errors.As.
-	Err error
+	Err error `json:"-"`
 }
 
 // Error formats e as "file:line:col: msg".

@@ -153,7 +153,7 @@ func Read(r io.Reader, opts Options, fn func(*model.Case) error) (Stats, error) 
 	if err := p.read(r); err != nil {
 		return Stats{}, err
 	}
-	st := Stats{Packages: len(p.pkgList), Warnings: p.warnings}
+	st := Stats{Packages: len(p.pkgList), Warnings: p.allWarnings()}
 	for _, pkg := range p.byPackage() {
 		for _, res := range pkg {
 			c := p.caseOf(res)
@@ -191,6 +191,7 @@ type attempt struct {
 	ended   bool
 	outcome model.Outcome
 	seconds float64
+	badTime bool // Elapsed was not a usable duration (seconds holds it)
 }
 
 // result folds the attempts of one case.
@@ -198,6 +199,7 @@ type result struct {
 	key
 	last    model.Outcome
 	seconds float64
+	badTime bool
 	// fails holds one entry per failed or errored attempt, in order: the
 	// outcome and message, and for the first one its full output.
 	fails []failure
@@ -252,6 +254,10 @@ type parser struct {
 	firstErr *diag.Error
 	nerr     int
 	warnings []*diag.Error
+	line     int // of the event being handled
+	// badTime and nbad: the first unusable Elapsed, and how many.
+	badTime *diag.Error
+	nbad    int
 }
 
 func newParser(opts Options) *parser {
@@ -324,8 +330,41 @@ func (p *parser) read(r io.Reader) error {
 			p.malformed(n, col, msg, err)
 			continue
 		}
+		p.line = n
 		p.event(&ev)
 	}
+}
+
+// elapsed returns ev's Elapsed and whether it is a usable duration,
+// noting an unusable one for a warning.
+func (p *parser) elapsed(ev *event) (float64, bool) {
+	if model.UsableSeconds(ev.Elapsed) {
+		return ev.Elapsed, true
+	}
+	p.nbad++
+	if p.badTime == nil {
+		what := "package " + strconv.Quote(ev.Package)
+		if ev.Test != "" {
+			what = "test " + strconv.Quote(ev.Test) + " of " + what
+		}
+		p.badTime = &diag.Error{File: p.opts.Source, Line: p.line, Msg: fmt.Sprintf(
+			"%s: Elapsed %v is not a duration (want a finite number of seconds from 0 to %.0f): left out of totals and timings",
+			what, ev.Elapsed, model.MaxSeconds)}
+	}
+	return ev.Elapsed, false
+}
+
+// allWarnings returns the warnings, the unusable durations' last.
+func (p *parser) allWarnings() []*diag.Error {
+	out := p.warnings
+	if p.badTime != nil {
+		w := *p.badTime
+		if p.nbad > 1 {
+			w.Msg += fmt.Sprintf(" (and %d more in this file)", p.nbad-1)
+		}
+		out = append(out[:len(out):len(out)], &w)
+	}
+	return out
 }
 
 // long handles line n, cut to its first MaxLine bytes from size: an
@@ -524,7 +563,9 @@ func (p *parser) event(ev *event) {
 				info.coverage, _ = strconv.ParseFloat(m[1], 64)
 			}
 		case "pass", "fail", "skip":
-			info.elapsed = ev.Elapsed
+			if s, ok := p.elapsed(ev); ok {
+				info.elapsed = s
+			}
 			p.endRun(run, ev.Action, ev)
 		}
 		return
@@ -556,7 +597,9 @@ func (p *parser) event(ev *event) {
 			return
 		}
 		a.ended = true
-		a.seconds = ev.Elapsed
+		var ok bool
+		a.seconds, ok = p.elapsed(ev)
+		a.badTime = !ok
 		a.outcome = map[string]model.Outcome{"pass": model.Passed, "fail": model.Failed, "skip": model.Skipped}[ev.Action]
 		p.record(key{ev.Package, ev.Test}, a, "")
 	}
@@ -594,7 +637,7 @@ func (p *parser) resultFor(k key) *result {
 func (p *parser) record(k key, a *attempt, msg string) {
 	r := p.resultFor(k)
 	r.last = a.outcome
-	r.seconds = a.seconds
+	r.seconds, r.badTime = a.seconds, a.badTime
 	switch a.outcome {
 	case model.Failed, model.Errored:
 		if r.first == nil {
@@ -693,9 +736,13 @@ func (p *parser) caseOf(r *result) *model.Case {
 		Classname: r.pkg,
 		Name:      r.name,
 		Seconds:   r.seconds,
+		BadTime:   r.badTime,
 		Outcome:   r.last,
 		Worker:    p.opts.Worker,
 		Source:    p.opts.Source,
+	}
+	if c.BadTime {
+		c.Seconds = 0
 	}
 	c.FailedAttempts = len(r.fails)
 	if r.last == model.Failed || r.last == model.Errored {

@@ -22,6 +22,7 @@ type goldenCase struct {
 	Name           string // Classname.Name; Suite and Classname are checked equal
 	Outcome        string
 	Seconds        float64 `json:",omitempty"`
+	BadTime        bool    `json:",omitempty"`
 	FailedAttempts int     `json:",omitempty"`
 	Subtest        bool    `json:",omitempty"`
 	Message        string  `json:",omitempty"`
@@ -58,7 +59,7 @@ func TestGolden(t *testing.T) {
 					t.Errorf("case %q: Suite %q, Classname %q, Source %q, Worker %q", c.Name, c.Suite, c.Classname, c.Source, c.Worker)
 				}
 				got.Cases = append(got.Cases, goldenCase{
-					Name: c.Classname + "." + c.Name, Outcome: c.Outcome.String(), Seconds: c.Seconds,
+					Name: c.Classname + "." + c.Name, Outcome: c.Outcome.String(), Seconds: c.Seconds, BadTime: c.BadTime,
 					FailedAttempts: c.FailedAttempts, Subtest: IsSubtest(c.Name),
 					Message: c.Message, Detail: c.Detail,
 				})

@@ -3,6 +3,7 @@ package gotest
 import (
 	"encoding/xml"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -66,7 +67,7 @@ func ToJUnit(r io.Reader, w io.Writer, opts Options) (Stats, error) {
 	if err := p.read(r); err != nil {
 		return Stats{}, err
 	}
-	st := Stats{Packages: len(p.pkgList), Warnings: p.warnings}
+	st := Stats{Packages: len(p.pkgList), Warnings: p.allWarnings()}
 
 	byPkg := p.byPackage()
 	var report gtr.Report
@@ -106,6 +107,11 @@ func ToJUnit(r io.Reader, w io.Writer, opts Options) (Stats, error) {
 		xs := xmlSuite{Testsuite: s, SystemOut: s.SystemOut, SystemErr: s.SystemErr}
 		xs.Testsuite.Testcases, xs.Testsuite.SystemOut, xs.Testsuite.SystemErr = nil, nil, nil
 		for j, tc := range s.Testcases {
+			if res := byPkg[i][j]; res.badTime {
+				// As the stream had it, so that a JUnit reader finds it
+				// unusable too.
+				tc.Time = strconv.FormatFloat(res.seconds, 'g', -1, 64)
+			}
 			xs.Testcases = append(xs.Testcases, extend(tc, cases[i][j], byPkg[i][j]))
 		}
 		doc.Suites[i] = xs

@@ -175,10 +175,11 @@ func NewRollupSized(groups *regexp.Regexp, n int) *Rollup {
 }
 
 // Add counts one case. Skipped cases count too: their (usually tiny)
-// duration is still what they will take next time.
+// duration is still what they will take next time. A case whose duration
+// was not usable (BadTime) is left out: no timing beats a wrong one.
 func (r *Rollup) Add(c *model.Case) {
 	k := r.resolver.Of(c)
-	if k.Sub && k.Test == k.Parent {
+	if k.Sub && k.Test == k.Parent || c.BadTime {
 		return
 	}
 	r.AddKey(k, c.Seconds)
@@ -188,7 +189,7 @@ func (r *Rollup) Add(c *model.Case) {
 // Add for callers that need the key themselves. Go subtests must be left
 // out by the caller.
 func (r *Rollup) AddKey(k testid.Key, s float64) {
-	if !(s >= 0) || s > 1e9 { // NaN, negative or absurd: not a duration
+	if !model.UsableSeconds(s) {
 		s = 0
 	}
 	r.t.Tests[k.Test] += s

@@ -39,7 +39,11 @@
 //     xunit1 family, PHPUnit), as written: pytest's line is 0-based.
 //   - time attributes may be missing (0), or use a comma: as a thousands
 //     separator when the value also has a point ("1,013.5", Surefire in
-//     some locales), as a decimal comma otherwise ("0,25").
+//     some locales), as a decimal comma otherwise ("0,25"). A time that is
+//     not a plain decimal number or not a usable duration
+//     (model.UsableSeconds) sets Case.BadTime with Seconds 0, and a
+//     warning in Stats.Warnings names the first of each input; a suite's
+//     unusable time is replaced by the sum of its cases'.
 //   - <properties>, <system-out> and <system-err> may appear on suites and
 //     cases (xunit1, go-junit-report, gotestsum, Surefire). A testcase
 //     property named xshard.worker sets Case.Worker.

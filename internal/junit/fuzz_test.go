@@ -25,7 +25,7 @@ func FuzzRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		var cases []model.Case
 		_, err := junit.Read(bytes.NewReader(in), junit.ReadOptions{MaxMessage: maxMsg, MaxDetail: maxDetail}, func(c *model.Case) error {
-			if c.Outcome > model.Skipped || c.FailedAttempts < 0 || c.Seconds < 0 {
+			if c.Outcome > model.Skipped || c.FailedAttempts < 0 || !model.UsableSeconds(c.Seconds) || c.BadTime && c.Seconds != 0 {
 				t.Errorf("bad case %+v", c)
 			}
 			if len(c.Message) > maxMsg+len("…[truncated]") || len(c.Detail) > maxDetail+len("…[truncated]") {

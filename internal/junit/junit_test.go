@@ -29,6 +29,7 @@ type goldenCase struct {
 	File                   string `json:",omitempty"`
 	Line                   int    `json:",omitempty"`
 	Seconds                float64
+	BadTime                bool `json:",omitempty"`
 	Outcome                string
 	FailedAttempts         int    `json:",omitempty"`
 	Message                string `json:",omitempty"`
@@ -40,7 +41,7 @@ type goldenCase struct {
 func toGolden(c *model.Case) goldenCase {
 	return goldenCase{
 		Suite: c.Suite, Classname: c.Classname, Name: c.Name, File: c.File, Line: c.Line,
-		Seconds: c.Seconds, Outcome: c.Outcome.String(), FailedAttempts: c.FailedAttempts,
+		Seconds: c.Seconds, BadTime: c.BadTime, Outcome: c.Outcome.String(), FailedAttempts: c.FailedAttempts,
 		Message: c.Message, Detail: c.Detail, Worker: c.Worker, Source: c.Source,
 	}
 }
@@ -556,7 +557,7 @@ func TestReadIsIndependentOfReadSizes(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s: one byte at a time (-want +got):\n%s", path, diff)
 		}
-		if wantSt != gotSt || fmt.Sprint(wantErr) != fmt.Sprint(gotErr) {
+		if fmt.Sprint(wantSt) != fmt.Sprint(gotSt) || fmt.Sprint(wantErr) != fmt.Sprint(gotErr) {
 			t.Errorf("%s: stats, error = %+v, %v; want %+v, %v", path, gotSt, gotErr, wantSt, wantErr)
 		}
 	}
@@ -608,12 +609,13 @@ func TestOnIndexed(t *testing.T) {
 	var buf bytes.Buffer
 	cases, calls, casesAtIndexed := 0, 0, -1
 	var indexedErrs []error
-	_, errs := junit.Merge(&buf, inputs, junit.MergeOptions{
+	var indexedWarnings []*diag.Error
+	st, errs := junit.Merge(&buf, inputs, junit.MergeOptions{
 		OnCase: func(*model.Case) { cases++ },
-		OnIndexed: func(errs []error) {
+		OnIndexed: func(errs []error, warnings []*diag.Error) {
 			calls++
 			casesAtIndexed = cases
-			indexedErrs = errs
+			indexedErrs, indexedWarnings = errs, warnings
 			if buf.Len() != 0 {
 				t.Errorf("OnIndexed after %d bytes of the document were written", buf.Len())
 			}
@@ -634,5 +636,8 @@ func TestOnIndexed(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("OnIndexed errors differ from Merge's (-want +got):\n%s", diff)
+	}
+	if len(indexedWarnings) == 0 || fmt.Sprint(indexedWarnings) != fmt.Sprint(st.Read.Warnings) {
+		t.Errorf("OnIndexed warnings %v, want those of MergeStats.Read, %v (and some: the fixtures have unusable times)", indexedWarnings, st.Read.Warnings)
 	}
 }

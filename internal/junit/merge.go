@@ -52,9 +52,10 @@ type MergeOptions struct {
 	// OnIndexed, when set, is called once every input has been read
 	// (every case passed to OnCase or OnCaseFrom) and before the merged
 	// document is written, with the errors of the broken inputs, the
-	// same that Merge returns: so that the caller can go on with the
-	// cases while the document is written.
-	OnIndexed func(errs []error)
+	// same that Merge returns, and the warnings of every input (those of
+	// MergeStats.Read), in input order: so that the caller can go on
+	// with the cases while the document is written.
+	OnIndexed func(errs []error, warnings []*diag.Error)
 }
 
 // MergeStats describes what Merge read and wrote.
@@ -222,7 +223,7 @@ func Merge(w io.Writer, inputs []Input, opts MergeOptions) (*MergeStats, []error
 		}
 	}
 	if opts.OnIndexed != nil {
-		opts.OnIndexed(slices.Clone(errs))
+		opts.OnIndexed(slices.Clone(errs), slices.Clone(st.Read.Warnings))
 	}
 	names := make([]string, 0, len(groups))
 	for n := range groups {

@@ -71,18 +71,20 @@ type caseState struct {
 // parser walks the JUnit structure over the scanner's tokens. Read and
 // Merge share it, so both see the same cases.
 type parser struct {
-	s      *scanner
-	opts   ReadOptions
-	full   bool // decode names, messages and details, not only what Merge needs
-	stack  []frame
-	names  []byte
-	c      caseState
-	stats  Stats
-	roots  int
-	idx    *fileIndex       // Merge only: where suites and case ranges go
-	loose  map[string]*part // Merge only: the suites of testcases outside any, by name
-	worker string           // Merge only: the worker to record in cases
-	onCase func(*caseState) error
+	s     *scanner
+	opts  ReadOptions
+	full  bool // decode names, messages and details, not only what Merge needs
+	stack []frame
+	names []byte
+	c     caseState
+	stats Stats
+	roots int
+	idx   *fileIndex       // Merge only: where suites and case ranges go
+	loose map[string]*part // Merge only: the suites of testcases outside any, by name
+
+	badCase, badSuite badTimes
+	worker            string // Merge only: the worker to record in cases
+	onCase            func(*caseState) error
 }
 
 // errStop wraps an error from the caller's callback so that it is
@@ -93,6 +95,7 @@ func (e errStop) Error() string { return e.err.Error() }
 
 func (p *parser) run() error {
 	err := p.loop()
+	p.stats.Warnings = append(p.stats.Warnings, p.warnings()...)
 	if err == nil {
 		return nil
 	}
@@ -314,6 +317,15 @@ func (p *parser) suiteStart(fr *frame, t *token, parent *frame) error {
 		return err
 	}
 	fr.suite = attrString(name)
+	var secs float64
+	if hasTime {
+		var ok bool
+		if secs, ok = parseSeconds(attrString(tm)); !ok {
+			// The suite's time is then its cases' sum, as without one.
+			hasTime = false
+			p.badTime(&p.badSuite, t.off, "testsuite", fr.suite, tm, "the suite's time is the sum of its testcases'")
+		}
+	}
 	if p.idx != nil {
 		if parent != nil {
 			parent.part.nested = true
@@ -324,9 +336,7 @@ func (p *parser) suiteStart(fr *frame, t *token, parent *frame) error {
 			hasTime: hasTime,
 			file:    p.idx,
 		}
-		if hasTime {
-			pt.time = parseSeconds(attrString(tm))
-		}
+		pt.time = secs
 		p.idx.parts = append(p.idx.parts, pt)
 		fr.part = pt
 	}
@@ -375,11 +385,13 @@ func (p *parser) caseStart(t *token, suite *frame) error {
 	c.hasProps, c.propsSelf, c.hasWorker, c.rerunErr = false, false, false, false
 	c.counts = [nCat]int{}
 	c.part = suite.part
-	return p.attrs(t, func(k, v []byte) {
+	var name, tm []byte
+	err := p.attrs(t, func(k, v []byte) {
 		switch string(k) {
 		case "time":
-			c.Seconds = parseSeconds(attrString(v))
+			tm = v
 		case "name":
+			name = v
 			if p.full {
 				c.Name = attrString(v)
 			}
@@ -397,6 +409,50 @@ func (p *parser) caseStart(t *token, suite *frame) error {
 			}
 		}
 	})
+	if tm != nil {
+		var ok bool
+		if c.Seconds, ok = parseSeconds(attrString(tm)); !ok {
+			c.BadTime = true
+			p.badTime(&p.badCase, t.off, "testcase", attrString(name), tm, "left out of totals and timings")
+		}
+	}
+	return err
+}
+
+// badTimes gathers the unusable time attributes of one kind of element
+// in one input, to report the first and count the rest.
+type badTimes struct {
+	first *diag.Error
+	n     int
+}
+
+// badTime records an unusable time attribute of the element of kind
+// and name whose tag is at off.
+func (p *parser) badTime(b *badTimes, off int64, kind, name string, raw []byte, outcome string) {
+	b.n++
+	if b.first != nil {
+		return
+	}
+	line, col := p.s.lineCol(off)
+	b.first = &diag.Error{File: p.opts.Source, Line: line, Col: col, Msg: fmt.Sprintf(
+		"%s %q: time %q is not a duration (want a finite number of seconds from 0 to %.0f): %s",
+		kind, name, attrString(raw), model.MaxSeconds, outcome)}
+}
+
+// warnings returns what the input's reading was warned of, in a fixed
+// order.
+func (p *parser) warnings() []*diag.Error {
+	var out []*diag.Error
+	for _, b := range []*badTimes{&p.badCase, &p.badSuite} {
+		if b.first != nil {
+			w := *b.first
+			if b.n > 1 {
+				w.Msg += fmt.Sprintf(" (and %d more in this file)", b.n-1)
+			}
+			out = append(out, &w)
+		}
+	}
+	return out
 }
 
 func (p *parser) result(fr *frame, t *token, cat int) {

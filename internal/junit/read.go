@@ -3,6 +3,8 @@ package junit
 import (
 	"io"
 
+	"github.com/xshard/xshard/internal/diag"
+
 	"github.com/xshard/xshard/internal/model"
 )
 
@@ -52,6 +54,10 @@ type Stats struct {
 	Dropped int
 	// Truncated counts messages and details cut to their bound.
 	Truncated int
+	// Warnings describe what the reader recovered from without losing a
+	// case, each naming its file, line and column: unusable times (the
+	// first of each input, counting the others).
+	Warnings []*diag.Error `json:",omitempty"`
 }
 
 func (s *Stats) add(o Stats) {
@@ -60,6 +66,7 @@ func (s *Stats) add(o Stats) {
 	s.Unknown += o.Unknown
 	s.Dropped += o.Dropped
 	s.Truncated += o.Truncated
+	s.Warnings = append(s.Warnings, o.Warnings...)
 }
 
 // Read reads one JUnit XML report from r and calls fn with each testcase,

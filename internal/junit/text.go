@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/xshard/xshard/internal/model"
 )
 
 // truncMarker ends a message or detail that was cut to its limit.
@@ -187,11 +189,14 @@ func bound(b []byte, max int, trunc bool) (string, bool) {
 // "1.5" is usual, Surefire in some locales writes "1,234.5" (a thousands
 // separator) and others "1,5" (a decimal comma). A comma is a thousands
 // separator when the value also has a point, a decimal comma otherwise.
-// Missing or unreadable values are 0.
-func parseSeconds(s string) float64 {
+// A missing or blank value is 0 and ok; anything else that is not a
+// decimal number (NaN, Inf, hexadecimal, digits with underscores, more
+// than one decimal comma) or not a usable duration (model.UsableSeconds:
+// negative, or over model.MaxSeconds) is 0 and not ok.
+func parseSeconds(s string) (float64, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return 0
+		return 0, true
 	}
 	if strings.IndexByte(s, ',') >= 0 {
 		if strings.IndexByte(s, '.') >= 0 {
@@ -200,9 +205,56 @@ func parseSeconds(s string) float64 {
 			s = strings.Replace(s, ",", ".", 1)
 		}
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f < 0 || f != f || f > 1e12 {
-		return 0
+	if !decimal(s) {
+		return 0, false
 	}
-	return f
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || !model.UsableSeconds(f) {
+		return 0, false
+	}
+	return f, true
+}
+
+// decimal reports whether s is a plain decimal number: an optional sign,
+// digits with at most one point, and an optional exponent. ParseFloat
+// would also take "NaN", "Inf", "0x1p4" and "1_000".
+func decimal(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits, point := 0, false
+	for ; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !point:
+			point = true
+		default:
+			goto exp
+		}
+	}
+exp:
+	if digits == 0 {
+		return false
+	}
+	if i == len(s) {
+		return true
+	}
+	if s[i] != 'e' && s[i] != 'E' {
+		return false
+	}
+	i++
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	if i == len(s) {
+		return false
+	}
+	for ; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -180,16 +180,34 @@ func newAggregate(opts Options, groups *regexp.Regexp, planned map[string]*plann
 	return a
 }
 
-// maxSeconds bounds a duration: beyond (some 31 years) it is not one.
-const maxSeconds = 1e9
-
-// toNanos converts a reported duration, 0 for NaN, negative or absurd.
+// toNanos converts a reported duration, 0 for one that is not usable
+// (model.UsableSeconds).
 func toNanos(s float64) int64 {
-	if !(s >= 0) || s > maxSeconds {
+	if !model.UsableSeconds(s) {
 		return 0
 	}
 	return int64(math.Round(s * 1e9))
 }
+
+// noTime stands in the test table for the duration of a report whose
+// duration was not usable (model.Case.BadTime): it is left out of the
+// timings, and counts as 0 elsewhere.
+const noTime = -1
+
+// addKnown adds two durations of the test table, either of which may be
+// noTime.
+func addKnown(a, b int64) int64 {
+	switch {
+	case a == noTime:
+		return b
+	case b == noTime:
+		return a
+	}
+	return addNanos(a, b)
+}
+
+// known is a duration of the test table with noTime as 0.
+func known(ns int64) int64 { return max(ns, 0) }
 
 // addNanos adds without overflowing (sums of absurd inputs saturate).
 func addNanos(a, b int64) int64 {
@@ -253,7 +271,11 @@ func (r *reader) add(c *model.Case) {
 		}
 	}
 	pseudo := strings.HasPrefix(c.Name, "[")
-	r.pending = append(r.pending, pendingTest{id: k.Test, worker: c.Worker, nanos: ns, meta: newMeta(c.Outcome, c.Flaky(), pseudo)})
+	p := pendingTest{id: k.Test, worker: c.Worker, nanos: ns, meta: newMeta(c.Outcome, c.Flaky(), pseudo)}
+	if c.BadTime {
+		p.nanos = noTime
+	}
+	r.pending = append(r.pending, p)
 	if len(r.pending) >= flushEvery {
 		r.flush()
 	}
@@ -457,7 +479,7 @@ func (a *aggregate) rows(max int) (rows []TestRow, omitted int) {
 	total := 0
 	for _, p := range a.repeats {
 		if p.meta&metaPseudo == 0 {
-			more[p.id] = append(more[p.id], TestRow{ID: a.ids.ID(int(p.id)), Worker: p.worker, Outcome: p.meta.outcome(), Flaky: p.meta&metaFlaky != 0, Seconds: seconds(p.nanos)})
+			more[p.id] = append(more[p.id], TestRow{ID: a.ids.ID(int(p.id)), Worker: p.worker, Outcome: p.meta.outcome(), Flaky: p.meta&metaFlaky != 0, Seconds: seconds(known(p.nanos))})
 			total++
 		}
 	}
@@ -474,7 +496,7 @@ func (a *aggregate) rows(max int) (rows []TestRow, omitted int) {
 		if m&metaPseudo != 0 {
 			continue
 		}
-		first := TestRow{ID: a.ids.ID(int(i)), Worker: a.workerNames[a.first[i]], Outcome: m.outcome(), Flaky: m&metaFlaky != 0, Seconds: seconds(a.nanos[i])}
+		first := TestRow{ID: a.ids.ID(int(i)), Worker: a.workerNames[a.first[i]], Outcome: m.outcome(), Flaky: m&metaFlaky != 0, Seconds: seconds(known(a.nanos[i]))}
 		if len(more[i]) == 0 {
 			rows = append(rows, first)
 			continue
@@ -497,13 +519,18 @@ func (a *aggregate) rows(max int) (rows []TestRow, omitted int) {
 // testTimings returns the summed duration of every test, in ID order.
 // It adds the repeats into a.nanos, which then no longer holds the first
 // reports' durations: call it after rows.
+// Tests with no usable duration in any report are left out.
 func (a *aggregate) testTimings() *testTimings {
 	sums := a.nanos
 	for _, p := range a.repeats {
-		sums[p.id] = addNanos(sums[p.id], p.nanos)
+		sums[p.id] = addKnown(sums[p.id], p.nanos)
 	}
 	a.nanos = nil
-	return &testTimings{ids: a.ids, order: a.sortedIDs(), nanos: sums}
+	order := a.sortedIDs()
+	if slices.Contains(sums, noTime) {
+		order = slices.DeleteFunc(slices.Clone(order), func(i int32) bool { return sums[i] == noTime })
+	}
+	return &testTimings{ids: a.ids, order: order, nanos: sums}
 }
 
 // timings returns the run's durations at every level.

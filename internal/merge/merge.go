@@ -452,8 +452,9 @@ func (m *merger) mergeResults(junits, gojson []*file) (wait func() error, err er
 	// junit.xml could not even be created, nothing is read and read is
 	// false.
 	type index struct {
-		errs []error
-		read bool
+		errs     []error
+		warnings []*diag.Error
+		read     bool
 	}
 	indexed := make(chan index, 1)
 	done := make(chan error, 1)
@@ -472,7 +473,7 @@ func (m *merger) mergeResults(junits, gojson []*file) (wait func() error, err er
 					}
 					m.agg.readers[r].add(c)
 				},
-				OnIndexed: func(errs []error) { sent = true; indexed <- index{errs, true} },
+				OnIndexed: func(errs []error, warnings []*diag.Error) { sent = true; indexed <- index{errs, warnings, true} },
 			})
 			// A broken input is reported and the rest still written;
 			// only a failure to write stops the file.
@@ -492,6 +493,14 @@ func (m *merger) mergeResults(junits, gojson []*file) (wait func() error, err er
 	ix := <-indexed
 	if !ix.read {
 		return wait, <-done
+	}
+	for _, w := range ix.warnings {
+		if _, ok := origin[w.File]; ok {
+			// A go test -json stream converted: its reader has warned of
+			// the same, at the stream's own lines.
+			continue
+		}
+		m.warnf("%s", w)
 	}
 	for _, e := range ix.errs {
 		var d *diag.Error

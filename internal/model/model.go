@@ -70,8 +70,14 @@ type Case struct {
 	// File and Line locate the test when the report says where it is.
 	File string
 	Line int
-	// Seconds is the duration the report gives, 0 when absent.
+	// Seconds is the duration the report gives, 0 when absent or not
+	// usable (see BadTime).
 	Seconds float64
+	// BadTime is set when the report gives a duration that is not one
+	// (not a number, not finite, negative, or over MaxSeconds; see
+	// UsableSeconds): the reader reports it, Seconds is 0, and the case is
+	// left out of totals and timings rather than counted as 0 s.
+	BadTime bool
 	// Outcome is the final outcome. A case that failed and then passed on
 	// a rerun is Passed with FailedAttempts > 0: flaky.
 	Outcome Outcome
@@ -90,6 +96,16 @@ type Case struct {
 	// Source is the input file the case was read from.
 	Source string
 }
+
+// MaxSeconds bounds a usable duration: 1,000,000 s, some 11.6 days,
+// longer than any CI job runs (GitHub Actions stops a job after 6 hours
+// on its runners, 5 days on self-hosted ones). A test or suite said to
+// take longer did not.
+const MaxSeconds = 1e6
+
+// UsableSeconds reports whether s can be the duration of a test or a
+// suite: a finite number of seconds from 0 to MaxSeconds.
+func UsableSeconds(s float64) bool { return s >= 0 && s <= MaxSeconds }
 
 // Flaky reports whether c passed after one or more failed attempts.
 func (c *Case) Flaky() bool { return c.Outcome == Passed && c.FailedAttempts > 0 }

@@ -35,4 +35,6 @@ head -n 30 $out/002-input.json > $out/014-input.json
 { echo "+ go test -json ./basic ./subtests"; go test -json ./basic 2>&1; echo "wrapper: retrying ./subtests"; go test -json ./subtests 2>&1; } > "$counter.015"
 { head -n 40 "$counter.015"; sed -n 41p "$counter.015" | head -c 60; } > $out/015-input.json
 rm -f "$counter.015"
+# Elapsed that is not a duration: negative and absurd.
+sed -e '6s/"Elapsed":0}/"Elapsed":-1}/' -e '12s/"Elapsed":0}/"Elapsed":1e308}/' -e '24s/"Elapsed":0.004}/"Elapsed":-0.5}/' $out/001-input.json > $out/016-input.json
 rm -f "$counter"
