@@ -382,15 +382,84 @@ func Parse(r io.Reader, path string) (any, error) {
 	if len(rest) > 0 {
 		return nil, posError(path, data, len(data)-len(rest), "invalid JSON: data after the top-level value", nil)
 	}
+	if err := duplicateKey(data, path); err != nil {
+		return nil, err
+	}
 	return v, nil
+}
+
+// duplicateKey returns an error at the first key that an object of data
+// (valid JSON) repeats, nil if none does. Decoding keeps one of the values
+// silently (Go and JavaScript the last, other tools the first), so which
+// one the writer meant is unknown: the file is refused, not guessed at.
+func duplicateKey(data []byte, path string) error {
+	type frame struct {
+		object  bool
+		path    string
+		index   int            // the next element's, in an array
+		keys    map[string]int // each key's offset, in an object
+		key     string         // the key of the value being read
+		wantKey bool
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var stack []*frame
+	for {
+		off := int(dec.InputOffset())
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // io.EOF; Decode has reported any other error
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if tok == json.Delim('}') || tok == json.Delim(']') {
+			stack = stack[:len(stack)-1] // the parent was told at the start
+			continue
+		}
+		if top != nil && top.object && top.wantKey {
+			key := tok.(string)
+			// The key starts after the white space and comma before it.
+			at := off + len(data[off:]) - len(bytes.TrimLeft(data[off:], " \t\r\n,"))
+			if first, ok := top.keys[key]; ok {
+				line, _ := lineCol(data, first)
+				return posError(path, data, at, fmt.Sprintf("duplicate key %q in %s (first at line %d): JSON objects must not repeat a key, since readers keep different ones; remove one", key, top.path, line), nil)
+			}
+			top.keys[key] = at
+			top.key, top.wantKey = key, false
+			continue
+		}
+		// A value: of the object's key, of the array's next element or the
+		// document.
+		where := "$"
+		if top != nil {
+			if top.object {
+				where = childPath(top.path, top.key)
+				top.wantKey = true
+			} else {
+				where = top.path + "[" + strconv.Itoa(top.index) + "]"
+				top.index++
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{object: true, path: where, keys: map[string]int{}, wantKey: true})
+		case json.Delim('['):
+			stack = append(stack, &frame{path: where})
+		}
+	}
+}
+
+// lineCol returns the line and column of byte offset off of data.
+func lineCol(data []byte, off int) (line, col int) {
+	before := data[:off]
+	return 1 + bytes.Count(before, []byte("\n")), off - bytes.LastIndexByte(before, '\n')
 }
 
 // posError returns a *diag.Error at byte offset off of data.
 func posError(path string, data []byte, off int, msg string, err error) error {
-	off = max(0, min(off, len(data)))
-	before := data[:off]
-	line := 1 + bytes.Count(before, []byte("\n"))
-	col := off - bytes.LastIndexByte(before, '\n')
+	line, col := lineCol(data, max(0, min(off, len(data))))
 	return &diag.Error{File: path, Line: line, Col: col, Msg: msg, Err: err}
 }
 

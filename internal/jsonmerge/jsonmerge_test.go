@@ -199,6 +199,15 @@ func TestParse(t *testing.T) {
 		{name: "a cut document is reported at its end", in: "{\n \"a\": [1,", expectErr: `f.json:2:10: invalid JSON: unexpected end of input`},
 		{name: "an empty input is an error", in: " ", expectErr: `f.json:1:1: no JSON value`},
 		{name: "data after the value is an error", in: "{}\n {}", expectErr: `f.json:2:2: invalid JSON: data after the top-level value`},
+		{name: "a duplicate key is an error at the second one", in: "{\n  \"a\": 1,\n  \"b\": 2,\n  \"a\": 3\n}",
+			expectErr: `f.json:4:3: duplicate key "a" in $ (first at line 2): JSON objects must not repeat a key, since readers keep different ones; remove one`},
+		{name: "a duplicate key deep inside names its path", in: `{"s": {"t": [1, {"x b": {"k": 1, "k": 1}}]}}`,
+			expectErr: `f.json:1:34: duplicate key "k" in $.s.t[1]["x b"] (first at line 1): JSON objects must not repeat a key, since readers keep different ones; remove one`},
+		{name: "keys equal once unescaped are duplicates", in: `{"a": 1, "\u0061": 1}`,
+			expectErr: `f.json:1:10: duplicate key "a" in $ (first at line 1): JSON objects must not repeat a key, since readers keep different ones; remove one`},
+		{name: "an array of objects in a top-level array", in: `[{"a": 1}, [], {"a": 2, "b": {"a": 3}}, {"c": 1, "c": 2}]`,
+			expectErr: `f.json:1:50: duplicate key "c" in $[3] (first at line 1): JSON objects must not repeat a key, since readers keep different ones; remove one`},
+		{name: "the same key in sibling and nested objects is fine", in: `{"a": {"a": {"a": 1}}, "b": [{"a": 1}, {"a": 2}], "c": {}}`, want: `{"a":{"a":{"a":1}},"b":[{"a":1},{"a":2}],"c":{}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -260,6 +269,7 @@ func FuzzMerge(f *testing.F) {
 	f.Add(`9007199254740993`, `1.5e300`)
 	f.Add(`{"x":{}}`, `{"x":[]}`)
 	f.Add(`{"a":`, `[]`)
+	f.Add(`{"a":1,"b":[{"c":1}],"a":2}`, `[{"x":1,"x":1}]`)
 	f.Fuzz(func(t *testing.T, a, b string) {
 		var in []Input
 		for i, s := range []string{a, b} {
