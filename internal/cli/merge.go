@@ -238,6 +238,8 @@ func printRecap(w io.Writer, res *merge.Result, out string, opts report.Options)
 	switch {
 	case !v.Checked && v.Expected == 0:
 		fmt.Fprintln(w, "completeness not checked: no shard manifests among the inputs (pass --expect N to check for missing workers)")
+	case v.OK() && v.Checked && len(v.Requeued) > 0:
+		fmt.Fprintf(w, "verified: all %d workers reported, every queued test ran; %d ran on more than one worker (requeued: one result of each counts)\n", v.Expected, len(v.Requeued))
 	case v.OK() && v.Checked:
 		fmt.Fprintf(w, "verified: all %d workers reported, every planned test ran exactly once\n", v.Expected)
 	case v.OK():
@@ -262,6 +264,7 @@ func printRecap(w io.Writer, res *merge.Result, out string, opts report.Options)
 	for _, m := range v.Mismatches {
 		fmt.Fprintf(w, "MISMATCH: %s\n", report.PlainText(m))
 	}
+	printQueueRecap(w, res)
 	var unknown, ignored []string
 	for _, in := range res.Inputs {
 		switch {
@@ -377,6 +380,7 @@ func writeReports(c *mergeConfig, res *merge.Result, env Env) error {
 		{"report-dir", c.out},
 		{"timings-file", timingsFile},
 		{"recommended-workers", rec},
+		{"realised-ratio", realisedRatio(res)},
 	}
 	for _, o := range outs {
 		if err := gh.SetOutput(o.k, o.v); err != nil {
@@ -384,4 +388,43 @@ func writeReports(c *mergeConfig, res *merge.Result, env Env) error {
 		}
 	}
 	return nil
+}
+
+// printQueueRecap names, in the terminal recap, the lost workers, the
+// requeued tests, the fallbacks and the queue errors of a queue run, and
+// the realised balance of any run whose workers recorded their test phase.
+func printQueueRecap(w io.Writer, res *merge.Result) {
+	v := res.Verification
+	for _, b := range v.Lost {
+		again := "no other worker ran it to its end"
+		if len(b.RerunBy) > 0 {
+			again = "run again by " + strings.Join(b.RerunBy, ", ")
+		}
+		fmt.Fprintf(w, "LOST WORKER %s: batch %s (%d units) did not finish; %s\n", report.PlainText(b.Worker), report.PlainText(b.Batch), len(b.Units), report.PlainText(again))
+	}
+	for i, r := range v.Requeued {
+		if i == recapLines {
+			fmt.Fprintf(w, "requeued: ... and %d more (see the summary)\n", len(v.Requeued)-i)
+			break
+		}
+		fmt.Fprintf(w, "requeued: %s ran on %s (%s); %s's result counts\n", report.PlainText(r.Test), report.PlainText(strings.Join(r.Workers, ", ")), r.Reason, report.PlainText(r.Kept))
+	}
+	for _, f := range v.Fallbacks {
+		fmt.Fprintf(w, "static fallback: %s\n", report.PlainText(f))
+	}
+	for _, e := range v.QueueErrors {
+		fmt.Fprintf(w, "QUEUE ERROR: %s\n", report.PlainText(e))
+	}
+	if b := res.Balance; b != nil && b.Measured && b.LowerBound > 0 {
+		fmt.Fprintf(w, "realised balance: slowest worker %s, realised lower bound %s: %.2fx\n", fmtSeconds(b.Makespan), fmtSeconds(b.LowerBound), b.Ratio)
+	}
+}
+
+// realisedRatio is the realised makespan over the realised lower bound,
+// "" when the workers did not record their test phase.
+func realisedRatio(res *merge.Result) string {
+	if b := res.Balance; b != nil && b.Measured && b.Ratio > 0 {
+		return strconv.FormatFloat(b.Ratio, 'f', 3, 64)
+	}
+	return ""
 }

@@ -63,6 +63,13 @@ type aggregate struct {
 	// and whether a result matched it; nil without manifests.
 	planned    map[string]*plannedItem
 	unexpected []string
+	// For a queue run (queue.go): the items claimed by several workers
+	// and whose report counts, whether it came, and the others' reports.
+	queue      *queueRun
+	keep       map[string]string
+	keptSeen   map[string]bool
+	superseded []superseded
+	restoring  bool
 
 	// Set by close, from the readers.
 	workers map[string]*Worker
@@ -222,6 +229,9 @@ func seconds(ns int64) float64 { return float64(ns) / 1e9 }
 // add counts one case. c is reused by the caller: copy what is kept.
 func (r *reader) add(c *model.Case) {
 	k := r.resolver.Of(c)
+	if r.agg.filterRequeued(k.Test, c) {
+		return
+	}
 	top := !(k.Sub && k.Test == k.Parent) // Go subtests are inside their test
 	t := &r.totals
 	t.WithSubtests++
@@ -364,6 +374,7 @@ func (a *aggregate) seeAgain(test, first, worker string) {
 // close adds what the readers still hold to the shared table and the
 // workers they saw to a.workers. The readers must be done.
 func (a *aggregate) close() {
+	a.restoreRequeued(a.queue)
 	a.workers = map[string]*Worker{}
 	for _, r := range a.readers {
 		r.flush()

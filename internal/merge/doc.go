@@ -30,6 +30,14 @@
 //   - verify.go checks the aggregate against the plan of the manifests:
 //     missing workers, missing, unexpected and duplicated tests, and
 //     manifests that disagree.
+//   - queue.go reads what the manifests of a queue run (shard --queue)
+//     say each worker took on: a test that several workers ran after a
+//     lost lease, a replay or a static fallback is requeued, not
+//     duplicated; one report of it counts, by a stated rule, and the
+//     verification names the lost batches and who ran them again.
+//   - balance.go measures the realised balance from the manifests' test
+//     phase times: each worker's wall time and idle time at the end, the
+//     realised makespan against the realised lower bound.
 //   - result.go defines the Result and its parts.
 //
 // Everything Run reports is ordered by content, never by the order in

@@ -151,6 +151,7 @@ func Run(opts Options) (*Result, error) {
 	}
 	m.verify()
 	m.finish()
+	m.balance()
 	writeTimings := m.timingsWriter()
 	for _, f := range files {
 		kind := f.kind.String()
@@ -198,6 +199,7 @@ type merger struct {
 	res       *Result
 	manifests map[string]*manifest.Manifest // kept, by worker
 	agg       *aggregate
+	queue     *queueRun // nil unless a worker used a queue
 	groupRE   *regexp.Regexp
 	// scopes are the pytest files and classes of the plan, nil without.
 	scopes *testid.Scopes
@@ -394,6 +396,9 @@ func (m *merger) mergeAll(files []*file) error {
 		bytes += f.size
 	}
 	m.agg = newAggregate(m.opts, m.groupRE, planned, m.scopes, runtime.GOMAXPROCS(0), int(min(bytes/400, 8<<20)))
+	if m.queue = m.queueClaims(); m.queue != nil {
+		m.agg.queue, m.agg.keep, m.agg.keptSeen = m.queue, m.queue.keep, map[string]bool{}
+	}
 	wait, err := m.mergeResults(byKind[ingest.JUnit], byKind[ingest.GoTestJSON])
 	m.waitJUnit = wait
 	m.agg.close()

@@ -33,6 +33,8 @@ type Result struct {
 	Verification Verification
 	// Plan describes the plan from the manifests, nil without any.
 	Plan *PlanInfo
+	// Balance is the realised balance, nil without manifests.
+	Balance *Balance
 	// Coverage summarises the merged coverage of each kind found.
 	Coverage []Coverage
 	// Outputs is the merged custom JSON (nil when there was none), and
@@ -172,6 +174,49 @@ type Verification struct {
 	// Mismatches lists disagreements between manifests: universe,
 	// timings or plan fingerprints, commits, totals.
 	Mismatches []string
+	// Queue reports that workers used a queue (shard --queue): then a
+	// test that several workers took on is Requeued, not Duplicated.
+	Queue bool
+	// Requeued lists the tests that more than one worker took on, and
+	// whose result counts; Lost the batches that did not run to their
+	// end (a lost worker); Fallbacks the workers that ran the static
+	// plan instead ("gw2: why"); QueueErrors the workers whose queue
+	// failed mid-run ("gw1: error"). None of them is a failure by itself:
+	// what did not run is in Missing.
+	Requeued    []Requeued
+	Lost        []LostBatch
+	Fallbacks   []string
+	QueueErrors []string
+}
+
+// Requeued is a test that more than one worker of a queue run took on.
+type Requeued struct {
+	Test    string
+	Workers []string
+	// Kept is the worker whose result counts (see queue.go's rule).
+	Kept string
+	// Reason: "lease expired", "replayed by a re-run", "static
+	// fallback" or "claimed twice", comma separated.
+	Reason string
+}
+
+// LostBatch is a batch a worker claimed and did not run to its end.
+type LostBatch struct {
+	Worker, Batch string
+	Units         []string
+	// RerunBy names the workers that ran its units to their end.
+	RerunBy []string
+}
+
+// LostWorkers names the workers with a lost batch, in order.
+func (v *Verification) LostWorkers() []string {
+	var out []string
+	for _, l := range v.Lost {
+		if !slices.Contains(out, l.Worker) {
+			out = append(out, l.Worker)
+		}
+	}
+	return out
 }
 
 // OK reports whether verification found nothing wrong.

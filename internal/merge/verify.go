@@ -47,8 +47,11 @@ func (m *merger) verify() {
 		agree("commit", func(x *manifest.Manifest) string { return x.Commit })
 		agree("number of workers", func(x *manifest.Manifest) string { return fmt.Sprint(x.Total) })
 		agree("universe of tests", func(x *manifest.Manifest) string { return x.UniverseFingerprint })
-		agree("timings", func(x *manifest.Manifest) string { return x.TimingsFingerprint })
-		agree("plan", func(x *manifest.Manifest) string { return x.Fingerprint })
+		if m.queue == nil {
+			// A queue's workers may differ here: timings only order it.
+			agree("timings", func(x *manifest.Manifest) string { return x.TimingsFingerprint })
+			agree("plan", func(x *manifest.Manifest) string { return x.Fingerprint })
+		}
 		if m.opts.Expect > 0 && m.opts.Expect != ref.Total {
 			v.Mismatches = append(v.Mismatches, fmt.Sprintf("--expect %d, but the manifests plan %d workers", m.opts.Expect, ref.Total))
 		}
@@ -62,7 +65,7 @@ func (m *merger) verify() {
 	for name, mf := range ms {
 		w := a.worker(name)
 		w.Present = true
-		w.Predicted = mf.PredictedSeconds
+		w.Predicted = queuePredicted(mf)
 		w.StartedAt = mf.StartedAt
 		w.Attempt = mf.RunAttempt
 	}
@@ -87,12 +90,19 @@ func (m *merger) verify() {
 		tests := missingTests[i]
 		sort.Strings(tests)
 		if w := a.workers[name]; w == nil || !w.Present {
+			if m.queue != nil {
+				// Its tests were not its own in a queue run: those that
+				// no present worker ran are in Missing.
+				v.Missing = append(v.Missing, tests...)
+				tests = nil
+			}
 			v.MissingWorkers = append(v.MissingWorkers, MissingWorker{Name: name, Tests: nonNil(tests)})
 			continue
 		}
 		v.Missing = append(v.Missing, tests...)
 	}
 	sort.Strings(v.Missing)
+	m.verifyQueue()
 }
 
 func nonNil(s []string) []string {

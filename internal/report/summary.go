@@ -352,6 +352,7 @@ func writeFlaky(d *doc, res *merge.Result) {
 func writeVerification(d *doc, res *merge.Result) {
 	v := &res.Verification
 	d.text("## 🔎 Verification\n\n")
+	defer writeQueueRun(d, res)
 	if !v.Checked {
 		d.text("⚠️ **Completeness was not checked: no manifests.** Without the workers' `xshard-manifest.json` merge cannot tell whether every planned test ran.")
 		if v.Expected > 0 {
@@ -445,6 +446,7 @@ func writeSlowest(d *doc, res *merge.Result) {
 var mermaidLabelRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,32}$`)
 
 func writeWorkers(d *doc, res *merge.Result) {
+	defer writeRealised(d, res)
 	if len(res.Workers) == 0 {
 		return
 	}
@@ -512,14 +514,23 @@ func writeWorkers(d *doc, res *merge.Result) {
 		predicted = append(predicted, strconv.FormatFloat(round1(w.Predicted), 'f', -1, 64))
 		hasPred = hasPred || w.Predicted > 0 && why == ""
 	}
-	d.text("```mermaid\nxychart-beta\n    title \"Test seconds per worker\"\n")
+	title, caption := "Test seconds per worker", "Bars: actual test time; line: the plan's prediction.\n\n"
+	if b := res.Balance; b != nil && b.Measured && len(b.Workers) == len(res.Workers) {
+		// Realised wall time (each worker's test phase, start-up and
+		// waiting included) beside the prediction.
+		title, caption = "Realised and predicted seconds per worker", "Bars: realised wall time of each worker's test phase; line: the prediction.\n\n"
+		for i, w := range b.Workers {
+			actual[i] = strconv.FormatFloat(round1(w.Wall), 'f', -1, 64)
+		}
+	}
+	d.add("```mermaid\nxychart-beta\n    title %q\n", title)
 	d.add("    x-axis [%s]\n    y-axis \"seconds\"\n    bar [%s]\n", strings.Join(labels, ", "), strings.Join(actual, ", "))
 	if hasPred {
 		d.add("    line [%s]\n", strings.Join(predicted, ", "))
 	}
 	d.text("```\n\n")
 	if hasPred {
-		d.text("Bars: actual test time; line: the plan's prediction.\n\n")
+		d.text(caption)
 	}
 }
 
