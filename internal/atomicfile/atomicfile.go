@@ -2,6 +2,13 @@
 // content or the new, never a half-written file: data goes to a temporary
 // file in the same directory, which is synced and then renamed over the
 // destination.
+//
+// A process killed outright (SIGKILL, a runner shut down) cannot remove
+// its temporary files, so their names say whose they are:
+// ".<name>.xshard-tmp-<pid>-<random>", and RemoveStale removes those of
+// processes that no longer run. Nothing else is ever removed: not a
+// user's file, whatever its name, nor the temporary files of a merge
+// still running in the same directory.
 package atomicfile
 
 import (
@@ -11,8 +18,22 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
 	"sync"
+	"syscall"
 )
+
+// tempPattern is the os.CreateTemp pattern of the temporary file or
+// directory for name: CreateTemp puts digits for the "*".
+func tempPattern(name string) string {
+	return "." + name + ".xshard-tmp-" + strconv.Itoa(os.Getpid()) + "-*"
+}
+
+// staleRE matches the names tempPattern makes; the group is the pid.
+var staleRE = regexp.MustCompile(`^\..+\.xshard-tmp-([0-9]{1,10})-[0-9]+$`)
 
 // WriteFile writes data to path atomically with permissions 0o644.
 func WriteFile(path string, data []byte) error {
@@ -34,7 +55,7 @@ func Write(path string, fn func(w io.Writer) error) (err error) {
 	var f *os.File
 	err = track(func() (string, error) {
 		var err error
-		f, err = os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+		f, err = os.CreateTemp(dir, tempPattern(filepath.Base(path)))
 		if err != nil {
 			return "", err
 		}
@@ -107,13 +128,13 @@ func untrack(path string) {
 }
 
 // TempDir creates a temporary directory in dir for intermediate files,
-// tracked like the temporary files of Write; remove it with
-// RemoveTempDir.
-func TempDir(dir, pattern string) (string, error) {
+// named after name and tracked like the temporary files of Write; remove
+// it with RemoveTempDir.
+func TempDir(dir, name string) (string, error) {
 	var tmp string
 	err := track(func() (string, error) {
 		var err error
-		tmp, err = os.MkdirTemp(dir, pattern)
+		tmp, err = os.MkdirTemp(dir, tempPattern(name))
 		return tmp, err
 	})
 	return tmp, err
@@ -138,4 +159,61 @@ func RemoveTemps() {
 		os.RemoveAll(p)
 	}
 	temps.paths = map[string]bool{}
+}
+
+// RemoveStale removes from dir (not below it) the temporary files and
+// directories that Write and TempDir of a process no longer running left
+// there, killed before it could remove them, and returns their names,
+// sorted. The temporary files of running processes stay, and so does
+// every other file: only names of the form Write and TempDir make are
+// considered. A process whose pid was taken by a new one keeps its files
+// until a later call.
+func RemoveStale(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, e := range entries {
+		m := staleRE.FindStringSubmatch(e.Name())
+		if m == nil || !(e.IsDir() || e.Type().IsRegular()) {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		pid, err := strconv.Atoi(m[1])
+		if err != nil || running(pid, path) {
+			continue
+		}
+		if err := os.RemoveAll(path); err != nil {
+			return removed, err
+		}
+		removed = append(removed, e.Name())
+	}
+	slices.Sort(removed)
+	return removed, nil
+}
+
+// running reports whether the process pid, which made the temporary
+// file path, may still be writing it.
+func running(pid int, path string) bool {
+	if pid == os.Getpid() {
+		// This process: its own only while it is being written (a
+		// process that had this pid before cannot be writing).
+		temps.Lock()
+		defer temps.Unlock()
+		return temps.paths[path]
+	}
+	if pid <= 0 {
+		return false
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false // Windows: no such process
+	}
+	defer p.Release()
+	if runtime.GOOS == "windows" {
+		return true
+	}
+	err = p.Signal(syscall.Signal(0))
+	return err == nil || errors.Is(err, syscall.EPERM)
 }

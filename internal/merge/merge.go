@@ -111,6 +111,13 @@ func Run(opts Options) (*Result, error) {
 		return nil, fmt.Errorf("output directory: %w", err)
 	}
 	res := &Result{}
+	// What an earlier merge killed outright (SIGKILL) left: its own kind
+	// of temporary files only, and only of processes no longer running.
+	if stale, err := atomicfile.RemoveStale(opts.OutDir); err != nil {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("output directory: %v (temporary files an earlier merge left there were not all removed)", err))
+	} else if len(stale) > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: removed %d temporary file(s) an earlier merge left when it was killed: %s", opts.OutDir, len(stale), strings.Join(stale, ", ")))
+	}
 	files := find(opts.Inputs, &res.Problems)
 	outAbs, _ := filepath.Abs(opts.OutDir)
 	var kept []*file
@@ -435,7 +442,7 @@ func (m *merger) mergeResults(junits, gojson []*file) (wait func() error, err er
 	origin := map[string]string{}
 	tmp := ""
 	if len(gojson) > 0 {
-		if tmp, err = atomicfile.TempDir(m.opts.OutDir, ".gotest-"); err != nil {
+		if tmp, err = atomicfile.TempDir(m.opts.OutDir, "gotest"); err != nil {
 			return wait, fmt.Errorf("output directory: %w", err)
 		}
 		for i, f := range gojson {
