@@ -199,9 +199,16 @@ func running(pid int, path string) bool {
 	if pid == os.Getpid() {
 		// This process: its own only while it is being written (a
 		// process that had this pid before cannot be writing).
+		// The names are unique (random), and the directory may be
+		// spelt differently ("./out", "out"): compare names.
 		temps.Lock()
 		defer temps.Unlock()
-		return temps.paths[path]
+		for p := range temps.paths {
+			if filepath.Base(p) == filepath.Base(path) {
+				return true
+			}
+		}
+		return false
 	}
 	if pid <= 0 {
 		return false

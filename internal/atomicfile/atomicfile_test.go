@@ -85,10 +85,13 @@ func TestRemoveStale(t *testing.T) {
 // in progress in this process survives a RemoveStale of its directory.
 func TestRemoveStaleKeepsWhatThisProcessWrites(t *testing.T) {
 	dir := t.TempDir()
+	t.Chdir(dir)
+	dir = "."
 	var during []string
 	err := Write(filepath.Join(dir, "out.txt"), func(w io.Writer) error {
 		var err error
-		if during, err = RemoveStale(dir); err != nil {
+		// The directory spelt another way than Write's.
+		if during, err = RemoveStale(dir + string(filepath.Separator) + "."); err != nil {
 			return err
 		}
 		_, err = io.WriteString(w, "whole")
