@@ -9,7 +9,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/rogpeppe/go-internal/testscript"
+
 	"github.com/xshard/xshard/internal/redistest"
+	"github.com/xshard/xshard/internal/testenv"
 )
 
 // redisCondition answers [redis]: whether redis-server is installed. With
@@ -24,6 +26,7 @@ func redisCondition(cond string) (bool, error) {
 	if os.Getenv("XSHARD_REQUIRE_REDIS") == "1" {
 		return false, fmt.Errorf("redis-server is required (apt-get install redis-server) and XSHARD_REQUIRE_REDIS=1")
 	}
+	testenv.Record("redis-server", "a script of internal/cli")
 	return false, nil
 }
 

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/xshard/xshard/internal/testenv"
 )
 
 // TestPytestClassesMatchTheirIDs runs real pytest on a project whose tests
@@ -25,10 +27,7 @@ import (
 // ID, so that the next timing plan knows the duration of every unit.
 func TestPytestClassesMatchTheirIDs(t *testing.T) {
 	if err := exec.Command(python, "-c", "import pytest").Run(); err != nil {
-		if os.Getenv("XSHARD_REQUIRE_PYTEST") == "1" {
-			t.Fatalf("pytest is required (apt-get install python3-pytest): %v", err)
-		}
-		t.Skip("Debian's python3-pytest is not installed")
+		testenv.Missing(t, "pytest", "XSHARD_REQUIRE_PYTEST", "apt-get install python3-pytest")
 	}
 	suite := filepath.Join(repoRoot(t), "internal", "e2e", "testdata", "pyclasses")
 	work := t.TempDir()

@@ -11,7 +11,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/xshard/xshard/internal/cobertura"
+	"github.com/xshard/xshard/internal/testenv"
 )
 
 // python is Debian's interpreter, which python3-pytest installs for; the
@@ -29,10 +31,7 @@ func TestPytestShardedEqualsUnsharded(t *testing.T) {
 		t.Skip("runs the example suite many times")
 	}
 	if err := exec.Command(python, "-c", "import pytest, pytest_cov").Run(); err != nil {
-		if os.Getenv("XSHARD_REQUIRE_PYTEST") == "1" {
-			t.Fatalf("pytest and pytest-cov are required (apt-get install python3-pytest python3-pytest-cov): %v", err)
-		}
-		t.Skip("Debian's python3-pytest and python3-pytest-cov are not installed")
+		testenv.Missing(t, "pytest", "XSHARD_REQUIRE_PYTEST", "apt-get install python3-pytest python3-pytest-cov")
 	}
 	suite := filepath.Join(repoRoot(t), "examples", "pytest")
 	work := t.TempDir()

@@ -28,6 +28,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/xshard/xshard/internal/testenv"
 )
 
 // Server is a running redis-server.
@@ -72,10 +74,7 @@ func Require(t testing.TB) string {
 	t.Helper()
 	bin := Binary()
 	if bin == "" {
-		if os.Getenv("XSHARD_REQUIRE_REDIS") == "1" {
-			t.Fatal("redis-server is required (apt-get install redis-server) and XSHARD_REQUIRE_REDIS=1")
-		}
-		t.Skip("redis-server is not installed (apt-get install redis-server); set XSHARD_REQUIRE_REDIS=1 to fail instead")
+		testenv.Missing(t, "redis-server", "XSHARD_REQUIRE_REDIS", "apt-get install redis-server")
 	}
 	return bin
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/xshard/xshard/internal/merge"
 	"github.com/xshard/xshard/internal/model"
+	"github.com/xshard/xshard/internal/testenv"
 )
 
 // bigRun is a run of n tests over 8 workers with every outcome.
@@ -173,10 +174,7 @@ func (e *browserEvents) handle(method string, params json.RawMessage) {
 func TestHTMLInBrowser(t *testing.T) {
 	bin := findChromium()
 	if bin == "" {
-		if os.Getenv("XSHARD_REQUIRE_BROWSER") == "1" {
-			t.Fatal("chromium is not installed and XSHARD_REQUIRE_BROWSER=1")
-		}
-		t.Skip("chromium is not installed (apt-get install chromium); set XSHARD_REQUIRE_BROWSER=1 to fail instead")
+		testenv.Missing(t, "chromium", "XSHARD_REQUIRE_BROWSER", "apt-get install chromium")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 35*time.Second)
 	defer cancel()
