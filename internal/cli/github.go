@@ -213,11 +213,11 @@ func publishGitHub(c *mergeConfig, res *merge.Result, env Env) {
 	}
 	readOnly := false
 	failed := func(what string, err error) {
-		if ghreport.ReadOnly(err) {
-			if !readOnly {
-				warn("%s not published: the token cannot write to %s (%v): %s", what, target.Repo, err, forkHelp)
-			}
+		if ghreport.ReadOnly(err) && !readOnly {
+			// Said once: the other channel may still be allowed (a
+			// token with pull-requests: write but not checks: write).
 			readOnly = true
+			warn("%s not published: the token cannot write to %s (%v): %s", what, target.Repo, err, forkHelp)
 			return
 		}
 		warn("%s not published: %v", what, err)
@@ -242,7 +242,7 @@ func publishGitHub(c *mergeConfig, res *merge.Result, env Env) {
 			outputs = append(outputs, [2]string{"check-run-url", r.HTMLURL})
 		}
 	}
-	if g.channels.comment && !readOnly {
+	if g.channels.comment {
 		if url, ok := publishComment(ctx, client, c, res, env, target, opts, runURL, checkURL, warn, failed); ok {
 			outputs = append(outputs, [2]string{"comment-url", url})
 		}

@@ -271,7 +271,11 @@ func TestMergeGitHubReportReadOnlyToken(t *testing.T) {
 			if code != ExitFailures {
 				t.Errorf("exit %d, want %d", code, ExitFailures)
 			}
-			want := []string{"POST /repos/octo/shop/check-runs -> 403"}
+			want := []string{
+				"POST /repos/octo/shop/check-runs -> 403",
+				"GET /repos/octo/shop/issues/12/comments?per_page=100 -> 200",
+				"POST /repos/octo/shop/issues/12/comments -> 403",
+			}
 			if diff := cmp.Diff(want, requestLines(r.srv)); diff != "" {
 				t.Errorf("requests (-want +got):\n%s", diff)
 			}
@@ -283,10 +287,14 @@ func TestMergeGitHubReportReadOnlyToken(t *testing.T) {
 				"check run \"xshard\" not published: the token cannot write to octo/shop (create check run (POST /repos/octo/shop/check-runs): 403 Forbidden: Resource not accessible by integration)",
 				"a pull request from a fork gets a read-only token",
 				"examples/workflows/report-fork.yml",
+				"comment on pull request #12 not published: create pull request comment (POST /repos/octo/shop/issues/12/comments): 403 Forbidden: Resource not accessible by integration",
 			} {
 				if !strings.Contains(out, w) {
 					t.Errorf("output lacks %q:\n%s", w, out)
 				}
+			}
+			if strings.Count(out, "read-only token") != 1 {
+				t.Errorf("the recipe's help is not said once:\n%s", out)
 			}
 			if actions && !regexp.MustCompile(`(?m)^::warning title=xshard%3A GitHub report::check run "xshard" not published`).MatchString(out) {
 				t.Errorf("no ::warning command:\n%s", out)
@@ -520,5 +528,22 @@ func ghfakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	default:
 		ts.Fatalf("ghfake: unknown %q", args[0])
+	}
+}
+
+// A token that may comment but not create check runs (permissions with
+// pull-requests: write only): the comment is still posted.
+func TestMergeGitHubReportCommentWithoutChecksPermission(t *testing.T) {
+	r := newGHRun(t)
+	r.srv.Fail(ghfake.RouteCreateCheck, ghfake.Fault{Status: 403, Body: `{"message":"Resource not accessible by integration"}`})
+	r.write("artifacts/gw0/junit.xml", junit(1, 1, numbered("t"), numbered("m")))
+	if code := r.merge("--github-report", "check,comment", "--expect", "1", "artifacts"); code != ExitFailures {
+		t.Errorf("exit %d", code)
+	}
+	if n := len(r.srv.Comments(12)); n != 1 {
+		t.Errorf("%d comments, want 1; stderr:\n%s", n, r.stderr.String())
+	}
+	if !strings.Contains(r.stderr.String(), "check run \"xshard\" not published: the token cannot write to octo/shop") {
+		t.Errorf("stderr:\n%s", r.stderr.String())
 	}
 }

@@ -71,7 +71,12 @@ func New(cfg Config) (*Client, error) {
 	}
 	r := &retrier{next: cfg.Transport, sleep: cfg.Sleep, now: cfg.Now, maxWait: cfg.MaxWait, maxAttempts: cfg.MaxAttempts}
 	if r.next == nil {
-		r.next = http.DefaultTransport
+		// An answer that does not start within a minute is a failed
+		// attempt; the caller's context bounds the whole call, waits
+		// for retries included (an http.Client timeout would cut them).
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.ResponseHeaderTimeout = time.Minute
+		r.next = t
 	}
 	if r.sleep == nil {
 		r.sleep = sleepCtx
@@ -90,7 +95,7 @@ func New(cfg Config) (*Client, error) {
 		ua = "xshard"
 	}
 	gh, err := github.NewClient(
-		github.WithHTTPClient(&http.Client{Transport: r, Timeout: 2 * time.Minute}),
+		github.WithHTTPClient(&http.Client{Transport: r}),
 		github.WithAuthToken(cfg.Token),
 		github.WithURLs(&api, &api),
 		github.WithUserAgent(ua),
