@@ -135,3 +135,94 @@ func TestForkRecipeWorkflow(t *testing.T) {
 		t.Errorf("a workflow_run saved %q to the default branch's cache", keys)
 	}
 }
+
+// TestActionBaselineFromTheDefaultBranch: a push to the default branch
+// saves the merge's baseline.json in the cache; a pull request's merge with
+// pr-comment restores it and its comment says what changed against it, and
+// saves no baseline of its own.
+func TestActionBaselineFromTheDefaultBranch(t *testing.T) {
+	t.Parallel()
+	for _, tool := range []string{"go", "bash"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	const token = "ghs_default_token"
+	srv := ghfake.New(ghfake.Options{Token: token})
+	t.Cleanup(srv.Close)
+	h := newHarness(t, t.TempDir())
+	h.r.Github["api_url"] = srv.URL
+	artifacts := func(failing ...string) string {
+		dir := t.TempDir()
+		junit := `<testsuite name="tests"><testcase classname="tests.test_shop" name="test_ok" file="tests/test_shop.py" time="0.5"/>`
+		for _, f := range failing {
+			junit += `<testcase classname="tests.test_shop" name="` + f + `" file="tests/test_shop.py" line="3" time="0.2"><failure message="boom">boom</failure></testcase>`
+		}
+		junit += "</testsuite>\n"
+		for f, content := range map[string]string{"xshard-worker-0/junit.xml": junit, "xshard-worker-0/xshard-timings-key": "test\n"} {
+			p := filepath.Join(dir, f)
+			os.MkdirAll(filepath.Dir(p), 0o755)
+			if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
+	}
+	event := func(v map[string]any) {
+		h.r.Github["event"] = v
+		data, _ := json.Marshal(v)
+		p := filepath.Join(t.TempDir(), "event.json")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		h.r.BaseEnv["GITHUB_EVENT_PATH"] = p
+	}
+	repo := map[string]any{"default_branch": "main"}
+	merge := map[string]string{"command": "merge", "pr-comment": "true", "fail-on": "never", "timings-cache": "false"}
+
+	// A push to main, where test_gone fails.
+	event(map[string]any{"repository": repo})
+	merge["path"] = artifacts("test_gone")
+	j, _, err := h.r.RunAction(repoRoot, merge, "report", 0, 1)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, jobDetail(j))
+	}
+	want := "xshard-baseline-v1-test-test-1001-1"
+	if keys := baselineKeys(h.r.Cache); len(keys) != 1 || keys[0] != want {
+		t.Fatalf("baselines saved: %q, want %q", keys, want)
+	}
+
+	// A pull request, where test_new fails and test_gone is fixed.
+	h.r.Github["event_name"], h.r.Github["ref"], h.r.Github["run_id"] = "pull_request", "refs/pull/5/merge", "1002"
+	event(map[string]any{"number": 5, "pull_request": map[string]any{"number": 5, "head": map[string]any{"sha": "feedface"}}, "repository": repo})
+	merge["path"] = artifacts("test_new")
+	j, out, err := h.r.RunAction(repoRoot, merge, "report", 0, 1)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, jobDetail(j))
+	}
+	if out["comment-url"] == "" {
+		t.Errorf("outputs %v\n%s", out, jobDetail(j))
+	}
+	c := srv.Comments(5)
+	if len(c) != 1 {
+		t.Fatalf("comments %+v\n%s", c, jobDetail(j))
+	}
+	for _, w := range []string{"### 🔀 Against main at 0123456\n", "🆕 1 new failure · ✅ 1 fixed", "- `tests/test_shop.py::test_gone`"} {
+		if !strings.Contains(c[0].Body, w) {
+			t.Errorf("the comment lacks %q:\n%s", w, c[0].Body)
+		}
+	}
+	if keys := baselineKeys(h.r.Cache); len(keys) != 1 {
+		t.Errorf("the pull request saved a baseline: %q", keys)
+	}
+}
+
+func baselineKeys(c *Cache) []string {
+	var out []string
+	for _, k := range c.Keys() {
+		if strings.HasPrefix(k, "xshard-baseline-") {
+			out = append(out, k)
+		}
+	}
+	return out
+}
