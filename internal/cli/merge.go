@@ -15,6 +15,7 @@ import (
 	"github.com/xshard/xshard/internal/atomicfile"
 	"github.com/xshard/xshard/internal/ghaction"
 	"github.com/xshard/xshard/internal/gocollect"
+	"github.com/xshard/xshard/internal/history"
 	"github.com/xshard/xshard/internal/jsonmerge"
 	"github.com/xshard/xshard/internal/merge"
 	"github.com/xshard/xshard/internal/report"
@@ -63,19 +64,27 @@ type mergeConfig struct {
 	maxFileSize    int64
 	allowEmpty     bool
 	github         githubConfig
+	historyFile    string
+	historyLength  int
+	flakyThreshold float64
+	quarantine     string
 }
 
 func (c *mergeConfig) flags() *flag.FlagSet {
 	fs := newFlagSet("merge")
 	c.jsonConflict = newEnum("error", "error", "sum", "max", "min", "last", "list")
-	c.failOn = newEnum("failures", "failures", "never")
+	c.failOn = newEnum("failures", "failures", "new", "never")
 	fs.StringVar(&c.out, "out", "xshard-report", "write the report to `dir`")
 	fs.StringVar(&c.jsonGlob, "json", merge.DefaultJSONGlob, "custom JSON outputs are the input files matching `glob`")
 	fs.Var(c.jsonConflict, "json-conflict", "when workers' custom JSON outputs hold different values at one key: `error`, sum, max, min, last or list")
 	c.expect = -1
 	fs.Var(optInt{&c.expect}, "expect", "expect `n` workers: name the missing ones even without manifests")
 	fs.StringVar(&c.timingsHistory, "timings-history", "", "blend this run's durations into the timings in `file` (a moving average); missing is fine")
-	fs.Var(c.failOn, "fail-on", "exit 1 on `failures` (failed or errored tests), or never")
+	fs.Var(c.failOn, "fail-on", "exit 1 on `failures` (failed or errored tests), new (only failures the --history has not seen failing), or never")
+	fs.StringVar(&c.historyFile, "history", "", "fold this run into the outcome history in `file` (history.json) to tell new failures from known ones; missing is fine")
+	fs.IntVar(&c.historyLength, "history-length", history.DefaultLength, "keep the outcomes of the last `n` runs per test in the history")
+	fs.Float64Var(&c.flakyThreshold, "flaky-threshold", history.DefaultFlakyThreshold, "a test whose outcome flips in at least this share of its recent runs is flaky (`rate`, 0 to 1)")
+	fs.StringVar(&c.quarantine, "quarantine", "", "report failures of the tests in `file` (ids or * patterns, one a line, # reason) apart: they do not fail the run")
 	fs.Var(&c.jobOverhead, "job-overhead", "fixed cost of one worker job (checkout, setup, build), for worker-count tuning (`duration`)")
 	fs.Var(&c.targetDuration, "target-duration", "recommend the fewest workers whose predicted wall time is within `duration`")
 	fs.IntVar(&c.maxMessage, "max-message", 4<<10, "keep at most `bytes` of each failure message")
@@ -142,6 +151,18 @@ func runMerge(c *mergeConfig, inputs []string, env Env) (int, error) {
 	if c.maxFileSize <= 0 {
 		return ExitInput, errors.New("--max-file-size must be positive")
 	}
+	if c.historyLength < 1 {
+		return ExitInput, fmt.Errorf("--history-length %d: must be at least 1", c.historyLength)
+	}
+	if !(c.flakyThreshold > 0 && c.flakyThreshold <= 1) {
+		return ExitInput, fmt.Errorf("--flaky-threshold %v: must be above 0 and at most 1", c.flakyThreshold)
+	}
+	var quarantine *history.Quarantine
+	if c.quarantine != "" {
+		if quarantine, err = history.ReadQuarantine(c.quarantine); err != nil {
+			return ExitInput, fmt.Errorf("--quarantine: %w", err)
+		}
+	}
 	opts := merge.Options{
 		Inputs:         inputs,
 		OutDir:         c.out,
@@ -152,6 +173,10 @@ func runMerge(c *mergeConfig, inputs []string, env Env) (int, error) {
 		MaxDetail:      c.maxDetail,
 		MaxFileSize:    c.maxFileSize,
 		AllowEmpty:     c.allowEmpty,
+		History:        c.historyFile,
+		HistoryLength:  c.historyLength,
+		FlakyThreshold: c.flakyThreshold,
+		Quarantine:     quarantine,
 	}
 	if c.expect > 0 {
 		opts.Expect = c.expect
@@ -206,12 +231,15 @@ func runMerge(c *mergeConfig, inputs []string, env Env) (int, error) {
 	switch {
 	case len(res.Problems) > 0 || !res.Verification.OK():
 		return ExitInput, nil
-	case c.failOn.value == "failures" && (res.Totals.Failed+res.Totals.Errors > 0 || len(res.Failures) > 0):
-		// A failed subtest fails its test; the list is checked too, in
-		// case a stream was cut before the test's own end.
+	case failing(res, c.failOn.value):
 		return ExitFailures, nil
 	}
 	return ExitOK, nil
+}
+
+// failing reports whether the run's failures fail it under --fail-on.
+func failing(res *merge.Result, failOn string) bool {
+	return failOn != "never" && res.Blocking(failOn == "new")
 }
 
 // nothingToReport reports whether a merge stops before any report: it

@@ -103,9 +103,13 @@ type Manifest struct {
 	StartedAt           string  `json:"started_at,omitempty"`
 	// TestStartedAt and TestFinishedAt bound the worker's test phase
 	// (RFC 3339, milliseconds), when shard ran the tests itself.
-	TestStartedAt  string  `json:"test_started_at,omitempty"`
-	TestFinishedAt string  `json:"test_finished_at,omitempty"`
-	Shards         []Shard `json:"shards"`
+	TestStartedAt  string `json:"test_started_at,omitempty"`
+	TestFinishedAt string `json:"test_finished_at,omitempty"`
+	// RerunOf is set on the plan of a re-run of the failed tests (shard
+	// --only-failed): the last_run of the outcome history the failures
+	// came from, so that merge amends that run.
+	RerunOf string  `json:"rerun_of,omitempty"`
+	Shards  []Shard `json:"shards"`
 	// Queue is set when the worker was given a queue (shard --queue).
 	Queue *Queue `json:"queue,omitempty"`
 }

@@ -126,6 +126,7 @@ type reader struct {
 	packages map[string]int64
 	groups   map[string]int64
 	pending  []pendingTest
+	notes    failureNotes // for the history (history.go)
 }
 
 type workerSum struct {
@@ -262,6 +263,7 @@ func (r *reader) add(c *model.Case) {
 			w.failed++
 		}
 		r.failures.add(k.Test, c)
+		r.notes.add(r.agg.opts.Quarantine, k.Test, top)
 	} else if c.Flaky() {
 		r.flaky.add(k.Test, c)
 	}

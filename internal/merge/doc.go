@@ -5,7 +5,8 @@
 //
 // Run is the one entry point. It finds the input files, tells which
 // worker each came from, merges them by kind into the output directory
-// (junit.xml, the coverage files, outputs.json, timings.json) and returns
+// (junit.xml, the coverage files, outputs.json, timings.json,
+// history.json) and returns
 // a Result: totals, workers, failures, the slowest tests, the test table
 // and the verification. Input problems do not stop it: they are listed in
 // Result.Problems, and every other input is merged. Writing the human
@@ -38,6 +39,10 @@
 //   - balance.go measures the realised balance from the manifests' test
 //     phase times: each worker's wall time and idle time at the end, the
 //     realised makespan against the realised lower bound.
+//   - history.go folds the run into the outcome history (history.json),
+//     streaming the old one beside the run's sorted tests, and classifies
+//     each test against it: new or known failures, flaky, fixed, the
+//     flakiest tests, the quarantine.
 //   - result.go defines the Result and its parts.
 //
 // Everything Run reports is ordered by content, never by the order in

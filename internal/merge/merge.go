@@ -20,6 +20,7 @@ import (
 	"github.com/xshard/xshard/internal/diag"
 	"github.com/xshard/xshard/internal/gocover"
 	"github.com/xshard/xshard/internal/gotest"
+	"github.com/xshard/xshard/internal/history"
 	"github.com/xshard/xshard/internal/ingest"
 	"github.com/xshard/xshard/internal/jsonmerge"
 	"github.com/xshard/xshard/internal/junit"
@@ -67,6 +68,17 @@ type Options struct {
 	// timings.DefaultWeight.
 	TimingsHistory string
 	TimingsWeight  float64
+	// History is an outcome history (history.json) to fold this run
+	// into ("" for none); the new one is written to OutDir either way.
+	// HistoryLength is the most runs it keeps per test (0 means
+	// history.DefaultLength) and FlakyThreshold the flip rate from which
+	// a test counts as flaky (0 means history.DefaultFlakyThreshold).
+	History        string
+	HistoryLength  int
+	FlakyThreshold float64
+	// Quarantine lists the tests whose failures are reported apart and
+	// do not count in History.Blocking; nil for none.
+	Quarantine *history.Quarantine
 	// MaxMessage and MaxDetail bound failure messages and traces kept.
 	MaxMessage, MaxDetail int
 	// MaxFileSize is the largest input file read, in bytes (0 means
@@ -159,7 +171,7 @@ func Run(opts Options) (*Result, error) {
 	m.verify()
 	m.finish()
 	m.balance()
-	writeTimings := m.timingsWriter()
+	passes := []func() ([]string, error){m.timingsWriter(), m.historyWriter()}
 	for _, f := range files {
 		kind := f.kind.String()
 		if f.custom {
@@ -174,19 +186,36 @@ func Run(opts Options) (*Result, error) {
 	if res.Totals.Tests == 0 && !opts.AllowEmpty {
 		res.Problems = append(res.Problems, noResults(opts.Inputs, res.Inputs, len(res.Problems) > 0))
 	}
-	// junit.xml is still being written (mergeResults): timings.json is
-	// written meanwhile, and the reports once junit.xml is done, when the
-	// inputs' index it needs is gone (the reports would otherwise hold
+	// junit.xml is still being written (mergeResults): timings.json and
+	// history.json are written meanwhile, each streaming its history
+	// beside the run's sorted tests, and the reports once all three are
+	// done: they show the history's classes, and the inputs' index that
+	// junit.xml needs is gone by then (the reports would otherwise hold
 	// memory alongside it).
-	done := make(chan error, 1)
-	go func() { done <- writeTimings() }()
+	type passResult struct {
+		warnings []string
+		err      error
+	}
+	done := make([]chan passResult, len(passes))
+	for i, pass := range passes {
+		done[i] = make(chan passResult, 1)
+		go func() {
+			w, err := pass()
+			done[i] <- passResult{w, err}
+		}()
+	}
 	junitErr := m.waitJUnit()
+	var passErr error
+	for _, d := range done {
+		r := <-d
+		res.Warnings = append(res.Warnings, r.warnings...)
+		passErr = cmp.Or(passErr, r.err)
+	}
 	var reportErr error
-	if opts.Report != nil && junitErr == nil {
+	if opts.Report != nil && junitErr == nil && passErr == nil {
 		reportErr = opts.Report(res)
 	}
-	timingsErr := <-done
-	if err := cmp.Or(junitErr, timingsErr); err != nil {
+	if err := cmp.Or(junitErr, passErr); err != nil {
 		return res, err
 	}
 	return res, reportErr
@@ -683,26 +712,16 @@ func (m *merger) mergeCustom(files []*file) error {
 	})
 }
 
-// timingsWriter reads the timings history, recording its problems, and
-// returns the function that writes this run's timings blended with it:
-// that one only reads the Result, so it can run alongside the reports.
-func (m *merger) timingsWriter() func() error {
+// timingsWriter returns the pass that writes this run's timings blended
+// with the timings history. A history laid out as merge writes it is
+// streamed beside the run's sorted tests, so that a million tests cost no
+// map; any other kind or layout is read whole. A history that cannot be
+// read is a warning naming the place: this run's timings start a new one.
+// The pass only reads the Result, so it can run beside the reports.
+func (m *merger) timingsWriter() func() ([]string, error) {
 	run := m.res.Timings
 	if run == nil || m.res.NumTestTimings() == 0 {
-		return func() error { return nil }
-	}
-	var hist *timings.File
-	if m.opts.TimingsHistory != "" {
-		if _, err := os.Stat(m.opts.TimingsHistory); err == nil {
-			t, err := ingest.ReadTimingsFile(m.opts.TimingsHistory, m.groupRE, m.scopes)
-			if err != nil {
-				m.problem(fmt.Errorf("--timings-history: %w", err))
-			} else {
-				hist = t
-			}
-		} else {
-			m.warnf("--timings-history %q does not exist yet: this run's timings start the history", m.opts.TimingsHistory)
-		}
+		return func() ([]string, error) { return nil, nil }
 	}
 	w := m.opts.TimingsWeight
 	if w == 0 {
@@ -710,17 +729,83 @@ func (m *merger) timingsWriter() func() error {
 	}
 	path := filepath.Join(m.opts.OutDir, TimingsFile)
 	res := m.res
-	return func() error {
-		// The tests, a million of them, go from the sorted run to the
-		// file without a map: blended with history's as a sorted merge.
-		tests := res.TestTimings()
-		out := &timings.File{Runs: 1, Timings: *run}
-		if hist != nil {
-			h := hist.Timings
-			tests = timings.BlendTests(h.Tests, tests, w)
-			h.Tests = nil
-			out = timings.Blend(&timings.File{Runs: hist.Runs, Timings: h}, run, w)
+	histPath := m.opts.TimingsHistory
+	groups, scopes := m.groupRE, m.scopes
+	return func() ([]string, error) {
+		write := func(hist *timings.File) error {
+			// The tests, a million of them, go from the sorted run to the
+			// file without a map: blended with history's as a sorted merge.
+			tests := res.TestTimings()
+			out := &timings.File{Runs: 1, Timings: *run}
+			if hist != nil {
+				h := hist.Timings
+				tests = timings.BlendTests(h.Tests, tests, w)
+				h.Tests = nil
+				out = timings.Blend(&timings.File{Runs: hist.Runs, Timings: h}, run, w)
+			}
+			return atomicfile.Write(path, func(wr io.Writer) error { return timings.WriteTests(wr, out, tests) })
 		}
-		return atomicfile.Write(path, func(wr io.Writer) error { return timings.WriteTests(wr, out, tests) })
+		if histPath == "" {
+			return nil, write(nil)
+		}
+		if _, err := os.Stat(histPath); err != nil {
+			return []string{fmt.Sprintf("--timings-history %q does not exist yet: this run's timings start the history", histPath)}, write(nil)
+		}
+		if s, c, err := timings.OpenStream(histPath); err == nil {
+			err = atomicfile.Write(path, func(wr io.Writer) error { return writeStreamed(wr, s, res, run, w) })
+			c.Close()
+			var se *sourceError
+			if !errors.As(err, &se) {
+				return nil, err
+			}
+			// Not canonical after all, or damaged: read the general way.
+		}
+		hist, err := ingest.ReadTimingsFile(histPath, groups, scopes)
+		if err != nil {
+			return []string{fmt.Sprintf("--timings-history: %v (this run's timings start the history again)", err)}, write(nil)
+		}
+		return nil, write(hist)
 	}
+}
+
+// writeStreamed writes the run's timings blended with the history that
+// s streams: both in ID order, as a sorted merge. An error of the stream
+// is a sourceError.
+func writeStreamed(wr io.Writer, s *timings.Stream, res *Result, run *model.Timings, w float64) error {
+	tests := func(yield func(string, float64) bool) {
+		hid, hsecs, more := s.Next()
+		for id, secs := range res.TestTimings() {
+			for more && string(hid) < id {
+				if !yield(string(hid), hsecs) {
+					return
+				}
+				hid, hsecs, more = s.Next()
+			}
+			if more && string(hid) == id {
+				secs = w*secs + (1-w)*hsecs
+				hid, hsecs, more = s.Next()
+			}
+			if !yield(id, secs) {
+				return
+			}
+		}
+		for more {
+			if !yield(string(hid), hsecs) {
+				return
+			}
+			hid, hsecs, more = s.Next()
+		}
+	}
+	rest := func() (*model.Timings, error) {
+		if err := s.Err(); err != nil {
+			return nil, &sourceError{err}
+		}
+		f, err := s.Rest()
+		if err != nil {
+			return nil, &sourceError{err}
+		}
+		out := timings.Blend(f, run, w)
+		return &out.Timings, nil
+	}
+	return timings.WriteStream(wr, s.Runs()+1, tests, rest)
 }

@@ -41,6 +41,11 @@ type Result struct {
 	// OutputsPerWorker each worker's own, by worker then input path.
 	Outputs          any
 	OutputsPerWorker map[string]map[string]any
+	// History is what the outcome history says about this run: failures
+	// new or known, flaky and fixed tests, the flakiest tests. Run always
+	// sets it when tests ran (without an earlier history every failure is
+	// new); nil otherwise.
+	History *History
 	// Timings are this run's durations rolled up (before blending with
 	// history). From Run, Timings.Tests is nil: a million tests are
 	// cheaper as a sorted list than as a map, so TestTimings has them.
@@ -105,6 +110,9 @@ type TestRow struct {
 	Outcome model.Outcome
 	Flaky   bool
 	Seconds float64
+	// Marks are the test's outcome history, oldest first, this run's
+	// last (see model.Mark); "" without one.
+	Marks string
 }
 
 // Totals counts tests by outcome: the tests that shard plans and

@@ -230,6 +230,22 @@ func decodeHistory(data []byte, name string) (*History, error) {
 // which must yield unique IDs in increasing order (h.Tests is not used):
 // a million tests are cheaper to hand over that way than in a map.
 func WriteHistory(w io.Writer, h *History, tests iter.Seq2[string, string]) error {
+	hw := NewHistoryWriter(w, h)
+	for id, marks := range tests {
+		hw.Add(id, marks)
+	}
+	return hw.Close()
+}
+
+// HistoryWriter writes an outcome history one test at a time, in the
+// canonical layout, for a caller that works the tests out as it goes.
+type HistoryWriter struct {
+	bw *bufio.Writer
+	n  int
+}
+
+// NewHistoryWriter writes the header of h (not its Tests) to w.
+func NewHistoryWriter(w io.Writer, h *History) *HistoryWriter {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.WriteString("{\n  \"schema\": \"" + HistorySchema + "\",\n")
 	bw.WriteString("  \"length\": " + strconv.Itoa(h.Length) + ",\n")
@@ -237,23 +253,32 @@ func WriteHistory(w io.Writer, h *History, tests iter.Seq2[string, string]) erro
 	bw.WriteString("  \"last_run\": ")
 	writeQuoted(bw, h.LastRun)
 	bw.WriteString(",\n  \"tests\": {")
-	n := 0
-	for id, marks := range tests {
-		if n > 0 {
-			bw.WriteByte(',')
-		}
-		n++
-		bw.WriteString("\n    ")
-		writeQuoted(bw, id)
-		bw.WriteString(": \"")
-		bw.WriteString(marks)
-		bw.WriteByte('"')
+	return &HistoryWriter{bw: bw}
+}
+
+// Add writes a test and its marks. IDs must come in increasing order,
+// each once; marks must be model.ValidMarks.
+func (hw *HistoryWriter) Add(id, marks string) {
+	bw := hw.bw
+	if hw.n > 0 {
+		bw.WriteByte(',')
 	}
-	if n > 0 {
-		bw.WriteString("\n  ")
+	hw.n++
+	bw.WriteString("\n    ")
+	writeQuoted(bw, id)
+	bw.WriteString(": \"")
+	bw.WriteString(marks)
+	bw.WriteByte('"')
+}
+
+// Close writes the end of the file and flushes it; it returns the first
+// error writing met.
+func (hw *HistoryWriter) Close() error {
+	if hw.n > 0 {
+		hw.bw.WriteString("\n  ")
 	}
-	bw.WriteString("}\n}\n")
-	return bw.Flush()
+	hw.bw.WriteString("}\n}\n")
+	return hw.bw.Flush()
 }
 
 // SortedMarks yields the entries of m in key order, for WriteHistory.

@@ -841,20 +841,36 @@ func Write(w io.Writer, f *File) error { return WriteTests(w, f, sorted(f.Timing
 // yield unique keys in increasing order, instead of f.Timings.Tests: a
 // million tests are cheaper to hand over that way than in a map.
 func WriteTests(w io.Writer, f *File, tests iter.Seq2[string, float64]) error {
+	return WriteStream(w, f.Runs, tests, func() (*model.Timings, error) { return &f.Timings, nil })
+}
+
+// WriteStream is WriteTests for a test level that is worked out as it is
+// written (from a Stream of the history, say): rest, called once the
+// tests are written, gives the other levels (its Tests are not used).
+// An error from rest stops the writing and is returned.
+func WriteStream(w io.Writer, runs int, tests iter.Seq2[string, float64], rest func() (*model.Timings, error)) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.WriteString("{\n  \"schema\": \"" + Schema + "\",\n")
-	bw.WriteString("  \"runs\": " + strconv.Itoa(f.Runs))
+	bw.WriteString("  \"runs\": " + strconv.Itoa(runs))
 	levels := []struct {
 		name    string
 		entries iter.Seq2[string, float64]
 	}{
 		{"tests", tests},
-		{"files", sorted(f.Timings.Files)},
-		{"packages", sorted(f.Timings.Packages)},
-		{"groups", sorted(f.Timings.Groups)},
+		{"files", nil},
+		{"packages", nil},
+		{"groups", nil},
 	}
 	var num []byte
-	for _, l := range levels {
+	for i, l := range levels {
+		if i == 1 {
+			t, err := rest()
+			if err != nil {
+				return err
+			}
+			levels[1].entries, levels[2].entries, levels[3].entries = sorted(t.Files), sorted(t.Packages), sorted(t.Groups)
+			l = levels[i]
+		}
 		bw.WriteString(",\n  \"" + l.name + "\": {")
 		n := 0
 		for k, v := range l.entries {
