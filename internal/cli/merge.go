@@ -293,6 +293,9 @@ func printRecap(w io.Writer, res *merge.Result, out string, opts report.Options)
 		fmt.Fprintf(w, "MISMATCH: %s\n", report.PlainText(m))
 	}
 	printQueueRecap(w, res)
+	if v.AttributedResults > 0 {
+		fmt.Fprintf(w, "attributed: %s\n", attributedLine(v))
+	}
 	var unknown, ignored []string
 	for _, in := range res.Inputs {
 		switch {
@@ -312,6 +315,21 @@ func printRecap(w io.Writer, res *merge.Result, out string, opts report.Options)
 		fmt.Fprintf(w, "coverage (%s): %.1f%% of %d\n", cv.Kind, cv.Percent(), cv.Total)
 	}
 	fmt.Fprintf(w, "report: %s\n", filepath.Join(out, "report.html"))
+}
+
+// attributedLine says how many results tests created and ran, and which
+// tests ran them.
+func attributedLine(v merge.Verification) string {
+	what := "planned tests"
+	if !v.Checked {
+		what = "tests"
+	}
+	var runners []string
+	for _, a := range v.Attributed {
+		runners = append(runners, fmt.Sprintf("%s (%d)", a.Test, a.Results))
+	}
+	return fmt.Sprintf("%d results created and run inside %s (testing.RunTests, suite runners) count under the test that ran them%s",
+		v.AttributedResults, what, firstFew(runners))
 }
 
 // recapLines bounds each list the terminal recap prints; the summary and

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -132,6 +133,12 @@ func TopLevel(name string) string {
 // (PackageFailedName). Suite and Classname are the package import path
 // and Name the test's name as go test prints it ("TestA/sub").
 //
+// A top-level test that starts while another top-level test of its
+// package is running was created and run by that test (testing.RunTests,
+// a suite runner): its case, and its subtests', have RanIn set (see type
+// runners). Such a case that failed inside tests that passed is Skipped,
+// its message saying so: go test's verdict is the running test's.
+//
 // A test that ran more than once in the stream (go test -count=N, or a
 // rerun appended by gotestsum --rerun-fails) is one case: its Outcome is
 // that of the last attempt, its Seconds those of the last attempt, and
@@ -181,22 +188,44 @@ func (p *parser) byPackage() [][]*result {
 	return out
 }
 
-// key identifies a case across the stream.
-type key struct{ pkg, name string }
+// key identifies a case across the stream: its package and name, and for
+// a test that another test ran (see runners), the names of the tests that
+// were running when it started, so that it is not folded with a test of
+// the same name that the package itself ran.
+type key struct{ pkg, name, in string }
 
 // attempt is one run of a test within one run of its package.
 type attempt struct {
-	name    string
+	key
 	out     *bounded
 	ended   bool
 	outcome model.Outcome
 	seconds float64
 	badTime bool // Elapsed was not a usable duration (seconds holds it)
+	// ranIn, for a test that another test ran, holds the top-level tests
+	// that can have run it: shared with its subtests, and narrowed when
+	// it ends. nil for an ordinary test.
+	ranIn *runners
 }
+
+// runners are the top-level tests of a package that were running while
+// a test that another test ran (testing.RunTests, a suite runner) ran:
+// those that started as top-level tests of the package itself, sorted.
+//
+// The go test -json stream says which tests were running: a top-level
+// test runs from its run (or cont) event to its pause or end. The package
+// runs its own top-level tests one at a time, each paused (t.Parallel) or
+// ended before the next starts; so a top-level run event while another
+// top-level test of the package is running belongs to a test that the
+// running one created. Parallel tests, once continued, run together: a
+// test one of them created could be any of them's, so all stay named,
+// less those that ended before it did.
+type runners struct{ names []string }
 
 // result folds the attempts of one case.
 type result struct {
 	key
+	ranIn   *runners // of the last attempt
 	last    model.Outcome
 	seconds float64
 	badTime bool
@@ -218,6 +247,7 @@ type pkgRun struct {
 	name    string
 	tests   map[string]*attempt
 	order   []*attempt
+	running []*attempt // top-level tests running now
 	out     *bounded
 	started bool
 }
@@ -571,26 +601,25 @@ func (p *parser) event(ev *event) {
 		return
 	}
 	a := run.tests[ev.Test]
-	switch ev.Action {
-	case "run":
-		a = &attempt{name: ev.Test, out: newBounded(p.max)}
-		run.tests[ev.Test] = a
-		run.order = append(run.order, a)
-		p.resultFor(key{ev.Package, ev.Test})
-		return
-	}
-	if a == nil {
-		// Output or a result without a run event (a cut stream or a
-		// hand-made one): the attempt starts here.
-		a = &attempt{name: ev.Test, out: newBounded(p.max)}
-		run.tests[ev.Test] = a
-		run.order = append(run.order, a)
-		p.resultFor(key{ev.Package, ev.Test})
+	if a == nil || ev.Action == "run" {
+		// A run event starts an attempt; so does output or a result
+		// without one (a cut stream or a hand-made one).
+		a = run.start(ev.Test, p.max)
+		p.resultFor(a.key)
+		if ev.Action == "run" {
+			return
+		}
 	}
 	switch ev.Action {
 	case "output":
 		if !isFraming(ev.Output) {
 			a.out.add(ev.Output)
+		}
+	case "pause":
+		run.stop(a)
+	case "cont":
+		if !a.ended && !IsSubtest(a.name) && !slices.Contains(run.running, a) {
+			run.running = append(run.running, a)
 		}
 	case "pass", "fail", "skip":
 		if a.ended {
@@ -601,8 +630,69 @@ func (p *parser) event(ev *event) {
 		a.seconds, ok = p.elapsed(ev)
 		a.badTime = !ok
 		a.outcome = map[string]model.Outcome{"pass": model.Passed, "fail": model.Failed, "skip": model.Skipped}[ev.Action]
-		p.record(key{ev.Package, ev.Test}, a, "")
+		if a.ranIn != nil && !IsSubtest(a.name) {
+			// Its runner ran until it ended: of parallel tests, those
+			// still running.
+			if names := run.runners(a); len(names) > 0 {
+				var kept []string
+				for _, n := range a.ranIn.names {
+					if slices.Contains(names, n) {
+						kept = append(kept, n)
+					}
+				}
+				if len(kept) > 0 {
+					a.ranIn.names = kept
+				}
+			}
+		}
+		run.stop(a)
+		p.record(a.key, a, "")
 	}
+}
+
+// start begins an attempt of the test named name in run. A top-level
+// test that starts while others are running was run by one of them.
+func (run *pkgRun) start(name string, max int) *attempt {
+	a := &attempt{key: key{pkg: run.name, name: name}, out: newBounded(max)}
+	if IsSubtest(name) {
+		if parent := run.tests[TopLevel(name)]; parent != nil && parent.ranIn != nil {
+			a.ranIn, a.in = parent.ranIn, parent.in
+		}
+	} else {
+		if names := run.runners(nil); len(names) > 0 {
+			a.ranIn = &runners{names: names}
+			a.in = strings.Join(names, " ")
+		}
+		run.running = append(run.running, a)
+	}
+	run.tests[name] = a
+	run.order = append(run.order, a)
+	return a
+}
+
+// stop takes a out of the running tests.
+func (run *pkgRun) stop(a *attempt) {
+	if i := slices.Index(run.running, a); i >= 0 {
+		run.running = slices.Delete(run.running, i, i+1)
+	}
+}
+
+// runners returns the package's own top-level tests behind the running
+// ones (but except), sorted: a running test that another ran stands for
+// its runners.
+func (run *pkgRun) runners(except *attempt) []string {
+	var names []string
+	for _, b := range run.running {
+		switch {
+		case b == except:
+		case b.ranIn != nil:
+			names = append(names, b.ranIn.names...)
+		default:
+			names = append(names, b.name)
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
 }
 
 var (
@@ -638,6 +728,7 @@ func (p *parser) record(k key, a *attempt, msg string) {
 	r := p.resultFor(k)
 	r.last = a.outcome
 	r.seconds, r.badTime = a.seconds, a.badTime
+	r.ranIn = a.ranIn
 	switch a.outcome {
 	case model.Failed, model.Errored:
 		if r.first == nil {
@@ -666,12 +757,13 @@ func (p *parser) endRun(run *pkgRun, action string, ev *event) {
 			if m := panicRE.FindString(a.out.String()); m != "" {
 				msg = m
 			}
-			p.record(key{run.name, a.name}, a, msg)
+			p.record(a.key, a, msg)
 		}
 		if a.outcome == model.Failed || a.outcome == model.Errored {
 			failedTest = true
 		}
 	}
+	run.running = nil
 	delete(p.runs, run.name)
 	for i, r := range p.runList {
 		if r == run {
@@ -686,19 +778,19 @@ func (p *parser) endRun(run *pkgRun, action string, ev *event) {
 		if b == nil || b.Len() == 0 {
 			b = run.out
 		}
-		p.record(key{run.name, BuildFailedName}, &attempt{outcome: model.Errored, out: b, ended: true}, "")
+		p.record(key{pkg: run.name, name: BuildFailedName}, &attempt{outcome: model.Errored, out: b, ended: true}, "")
 	case action == "fail" && !failedTest, action == "" && !failedTest:
 		msg := ""
 		if action == "" {
 			msg = "no result: the output ends before the package's result"
 		}
-		p.record(key{run.name, PackageFailedName}, &attempt{outcome: model.Errored, out: run.out, ended: true}, msg)
+		p.record(key{pkg: run.name, name: PackageFailedName}, &attempt{outcome: model.Errored, out: run.out, ended: true}, msg)
 	case action == "pass" || action == "skip":
 		// A package-level failure that does not come back on a rerun of
 		// the package is flaky like a test.
 		for _, name := range []string{BuildFailedName, PackageFailedName} {
-			if _, ok := p.results[key{run.name, name}]; ok {
-				p.record(key{run.name, name}, &attempt{outcome: model.Passed, ended: true}, "")
+			if k := (key{pkg: run.name, name: name}); p.results[k] != nil {
+				p.record(k, &attempt{outcome: model.Passed, ended: true}, "")
 			}
 		}
 	}
@@ -744,6 +836,9 @@ func (p *parser) caseOf(r *result) *model.Case {
 	if c.BadTime {
 		c.Seconds = 0
 	}
+	if r.ranIn != nil {
+		c.RanIn = strings.Join(r.ranIn.names, " ")
+	}
 	c.FailedAttempts = len(r.fails)
 	if r.last == model.Failed || r.last == model.Errored {
 		c.FailedAttempts--
@@ -768,7 +863,26 @@ func (p *parser) caseOf(r *result) *model.Case {
 			c.Message = "skipped"
 		}
 	}
+	if r.ranIn != nil && (c.Outcome == model.Failed || c.Outcome == model.Errored) && p.passed(r.pkg, r.ranIn.names) {
+		// go test's verdict is the running test's: one that passed
+		// although a test it ran failed expected that failure (suite
+		// runners test their own failures so). Like pytest's xfail, it
+		// is a skip that says so.
+		c.Outcome = model.Skipped
+		c.Message = fmt.Sprintf("failed as %s, which ran it, expected (it passed): %s", strings.Join(r.ranIn.names, " or "), c.Message)
+	}
 	return c
+}
+
+// passed reports whether every test named of pkg passed (or skipped).
+func (p *parser) passed(pkg string, names []string) bool {
+	for _, n := range names {
+		r := p.results[key{pkg: pkg, name: n}]
+		if r == nil || (r.last != model.Passed && r.last != model.Skipped) {
+			return false
+		}
+	}
+	return true
 }
 
 // message picks the line that says what went wrong: the first line that

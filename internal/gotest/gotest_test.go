@@ -25,6 +25,7 @@ type goldenCase struct {
 	BadTime        bool    `json:",omitempty"`
 	FailedAttempts int     `json:",omitempty"`
 	Subtest        bool    `json:",omitempty"`
+	RanIn          string  `json:",omitempty"`
 	Message        string  `json:",omitempty"`
 	Detail         string  `json:",omitempty"`
 }
@@ -60,7 +61,7 @@ func TestGolden(t *testing.T) {
 				}
 				got.Cases = append(got.Cases, goldenCase{
 					Name: c.Classname + "." + c.Name, Outcome: c.Outcome.String(), Seconds: c.Seconds, BadTime: c.BadTime,
-					FailedAttempts: c.FailedAttempts, Subtest: IsSubtest(c.Name),
+					FailedAttempts: c.FailedAttempts, Subtest: IsSubtest(c.Name), RanIn: c.RanIn,
 					Message: c.Message, Detail: c.Detail,
 				})
 				return nil

@@ -58,7 +58,8 @@ func (s *Stats) add(c *model.Case) {
 // FailedAttempts as Read: a flaky test is a passed testcase holding a
 // <flakyFailure> (or <flakyError>) per failed attempt, and a test that
 // failed every time holds its first failure and a <rerunFailure> (or
-// <rerunError>) per later attempt.
+// <rerunError>) per later attempt. A test that another test ran carries
+// the tests that ran it in a <properties> element (RanInProperty).
 //
 // The document is written even when the stream has malformed lines; the
 // error for them is returned with the counts.
@@ -136,15 +137,24 @@ func ToJUnit(r io.Reader, w io.Writer, opts Options) (Stats, error) {
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
-// extend gives tc the case's message and its Surefire rerun elements.
+// RanInProperty is the name of the testcase property by which ToJUnit
+// writes a case's model.Case.RanIn; package junit reads it back (its
+// constant of the same name).
+const RanInProperty = "xshard.ran-in"
+
+// extend gives tc the case's message, its Surefire rerun elements, and
+// for a test that another test ran, the RanInProperty.
 func extend(tc junit.Testcase, c *model.Case, res *result) xmlCase {
 	for _, r := range []*junit.Result{tc.Failure, tc.Error, tc.Skipped} {
 		if r != nil && c.Message != "" {
 			r.Message = c.Message
 		}
 	}
-	xc := xmlCase{Testcase: tc, SystemOut: tc.SystemOut, SystemErr: tc.SystemErr}
-	xc.Testcase.SystemOut, xc.Testcase.SystemErr = nil, nil
+	xc := xmlCase{Testcase: tc, Skipped: tc.Skipped, Error: tc.Error, Failure: tc.Failure, SystemOut: tc.SystemOut, SystemErr: tc.SystemErr}
+	xc.Testcase.Skipped, xc.Testcase.Error, xc.Testcase.Failure, xc.Testcase.SystemOut, xc.Testcase.SystemErr = nil, nil, nil, nil, nil
+	if c.RanIn != "" {
+		xc.Properties = &xmlProps{Property: []junit.Property{{Name: RanInProperty, Value: c.RanIn}}}
+	}
 	fails := res.fails
 	if c.Outcome != model.Passed && len(fails) > 0 {
 		fails = fails[1:] // the first is the <failure> or <error> itself
@@ -185,12 +195,20 @@ type xmlSuite struct {
 
 type xmlCase struct {
 	junit.Testcase
+	Properties   *xmlProps     `xml:"properties,omitempty"`
+	Skipped      *junit.Result `xml:"skipped,omitempty"`
+	Error        *junit.Result `xml:"error,omitempty"`
+	Failure      *junit.Result `xml:"failure,omitempty"`
 	FlakyFailure []rerun       `xml:"flakyFailure,omitempty"`
 	FlakyError   []rerun       `xml:"flakyError,omitempty"`
 	RerunFailure []rerun       `xml:"rerunFailure,omitempty"`
 	RerunError   []rerun       `xml:"rerunError,omitempty"`
 	SystemOut    *junit.Output `xml:"system-out,omitempty"`
 	SystemErr    *junit.Output `xml:"system-err,omitempty"`
+}
+
+type xmlProps struct {
+	Property []junit.Property `xml:"property"`
 }
 
 type rerun struct {

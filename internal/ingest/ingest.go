@@ -153,8 +153,8 @@ func xmlRoot(b []byte) string {
 
 // Rollup sums the durations of reported cases into timings at every
 // level: tests, files, scopes (packages) and, with a group pattern,
-// groups. Go subtests are left out, since their parent test's duration
-// already includes them.
+// groups. Go subtests, and tests that a test ran (model.Case.RanIn), are
+// left out, since the duration of the test they are in includes them.
 type Rollup struct {
 	groups   *regexp.Regexp
 	resolver testid.Resolver
@@ -179,7 +179,10 @@ func NewRollupSized(groups *regexp.Regexp, n int) *Rollup {
 // was not usable (BadTime) is left out: no timing beats a wrong one.
 func (r *Rollup) Add(c *model.Case) {
 	k := r.resolver.Of(c)
-	if k.Sub && k.Test == k.Parent || c.BadTime {
+	if k.Sub && k.Test == k.Parent || c.RanIn != "" {
+		return // inside its test, whose duration has it
+	}
+	if c.BadTime {
 		return
 	}
 	r.AddKey(k, c.Seconds)

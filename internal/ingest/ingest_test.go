@@ -49,6 +49,7 @@ func TestRollup(t *testing.T) {
 		{Classname: "m/p", Name: "TestA", Seconds: 2},
 		{Classname: "m/p", Name: "TestA/sub", Seconds: 1.5}, // inside TestA's 2s
 		{Classname: "m/p", Name: "TestB", Seconds: 1},
+		{Classname: "m/p", Name: "TestInner", Seconds: 0.5, RanIn: "TestB"}, // TestB ran it: inside its 1s
 		{Classname: "tests.db.test_q", Name: "test_x[1]", File: "tests/db/test_q.py", Seconds: 0.5},
 		{Classname: "tests.db.test_q", Name: "test_x[2]", File: "tests/db/test_q.py", Seconds: 0.25},
 		{Classname: "m/p", Name: "TestNaN", Seconds: -1},

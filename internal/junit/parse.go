@@ -17,6 +17,13 @@ import (
 // Case.Worker from it when a report already has it.
 const WorkerProperty = "xshard.worker"
 
+// RanInProperty is the name of the testcase property that records, for a
+// case that a test created and ran (Go's testing.RunTests, a suite
+// runner), the top-level test that ran it: model.Case.RanIn. Package
+// gotest writes it when it converts go test -json; Read and Merge read it
+// back, and Merge copies it through.
+const RanInProperty = "xshard.ran-in"
+
 type frameKind uint8
 
 const (
@@ -250,7 +257,7 @@ func (p *parser) start(t *token) error {
 				p.stats.Unknown++
 			}
 		case fCaseProps:
-			if string(name) == "property" && !p.c.hasWorker {
+			if string(name) == "property" {
 				var pname, pval []byte
 				if err := p.attrs(t, func(k, v []byte) {
 					switch string(k) {
@@ -262,9 +269,14 @@ func (p *parser) start(t *token) error {
 				}); err != nil {
 					return err
 				}
-				if string(pname) == WorkerProperty {
-					p.c.hasWorker = true
-					p.c.Worker = attrString(pval)
+				switch string(pname) {
+				case WorkerProperty:
+					if !p.c.hasWorker {
+						p.c.hasWorker = true
+						p.c.Worker = attrString(pval)
+					}
+				case RanInProperty:
+					p.c.RanIn = attrString(pval)
 				}
 			}
 		case fResult:

@@ -70,6 +70,7 @@ type aggregate struct {
 	keptSeen   map[string]bool
 	superseded []superseded
 	restoring  bool
+	nested     []nestedCase // from the readers, by close
 
 	// Set by close, from the readers.
 	workers map[string]*Worker
@@ -127,6 +128,14 @@ type reader struct {
 	groups   map[string]int64
 	pending  []pendingTest
 	notes    failureNotes // for the history (history.go)
+	nested   []nestedCase
+}
+
+// nestedCase is a case that a test created and ran (model.Case.RanIn):
+// verify attributes it to the test that ran it.
+type nestedCase struct {
+	id     string // its own test ID
+	runner model.Case
 }
 
 type workerSum struct {
@@ -233,7 +242,8 @@ func (r *reader) add(c *model.Case) {
 	if r.agg.filterRequeued(k.Test, c) {
 		return
 	}
-	top := !(k.Sub && k.Test == k.Parent) // Go subtests are inside their test
+	// Go subtests are inside their test; so are the tests a test ran.
+	top := !(k.Sub && k.Test == k.Parent) && c.RanIn == ""
 	t := &r.totals
 	t.WithSubtests++
 	if top {
@@ -266,6 +276,12 @@ func (r *reader) add(c *model.Case) {
 		r.notes.add(r.agg.opts.Quarantine, k.Test, top)
 	} else if c.Flaky() {
 		r.flaky.add(k.Test, c)
+	}
+	if c.RanIn != "" {
+		r.nested = append(r.nested, nestedCase{id: k.Test, runner: model.Case{
+			Suite: strings.Clone(c.Suite), Classname: strings.Clone(c.Classname), File: strings.Clone(c.File),
+			Worker: c.Worker, Name: strings.Clone(c.RanIn),
+		}})
 	}
 	if !top {
 		return
@@ -380,6 +396,8 @@ func (a *aggregate) close() {
 	a.workers = map[string]*Worker{}
 	for _, r := range a.readers {
 		r.flush()
+		a.nested = append(a.nested, r.nested...)
+		r.nested = nil
 		for name, s := range r.workers {
 			w := a.worker(name)
 			w.Present = true

@@ -195,6 +195,13 @@ type Verification struct {
 	Lost        []LostBatch
 	Fallbacks   []string
 	QueueErrors []string
+	// Attributed lists the tests that created and ran other tests (Go's
+	// testing.RunTests, suite runners), by test ID, with how many
+	// results they ran: such results are counted under the test that
+	// ran them, as its subtests are, rather than checked against the
+	// plan themselves. AttributedResults is their sum. Not a problem.
+	Attributed        []Attribution
+	AttributedResults int
 }
 
 // Requeued is a test that more than one worker of a queue run took on.
@@ -225,6 +232,14 @@ func (v *Verification) LostWorkers() []string {
 		}
 	}
 	return out
+}
+
+// Attribution is a test that ran other tests, and how many results they
+// reported. Test is a test ID, or, when tests running in parallel may
+// each have run them, their IDs joined by " or ".
+type Attribution struct {
+	Test    string
+	Results int
 }
 
 // OK reports whether verification found nothing wrong.

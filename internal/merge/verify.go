@@ -76,6 +76,7 @@ func (m *merger) verify() {
 		v.Duplicated = append(v.Duplicated, Duplicate{Test: id, Workers: sorted})
 	}
 	sort.Slice(v.Duplicated, func(i, j int) bool { return v.Duplicated[i].Test < v.Duplicated[j].Test })
+	m.attributeNested()
 	v.Unexpected = a.unexpected
 	sort.Strings(v.Unexpected)
 	v.Unexpected = slices.Compact(v.Unexpected)
@@ -103,6 +104,40 @@ func (m *merger) verify() {
 	}
 	sort.Strings(v.Missing)
 	m.verifyQueue()
+}
+
+// attributeNested attributes each case that a test ran (model.Case.RanIn)
+// to the test that ran it, or, of tests that ran in parallel, to each
+// that may have: with a plan, those that were planned, and when none was
+// it is unexpected, like any result that no planned test explains.
+func (m *merger) attributeNested() {
+	a := m.agg
+	counts := map[string]int{}
+	var r testid.Resolver
+	r.Scopes = m.scopes
+	for _, n := range a.nested {
+		var runners []string
+		for name := range strings.FieldsSeq(n.runner.Name) {
+			c := n.runner
+			c.Name = name
+			id := r.Of(&c).Test
+			if _, ok := matchItem(id, a.planned); ok || a.planned == nil {
+				runners = append(runners, id)
+			}
+		}
+		if len(runners) == 0 {
+			a.unexpected = append(a.unexpected, n.id)
+			continue
+		}
+		// Of parallel tests, each that may have run it.
+		counts[strings.Join(runners, " or ")]++
+	}
+	v := &m.res.Verification
+	for id, n := range counts {
+		v.Attributed = append(v.Attributed, Attribution{Test: id, Results: n})
+		v.AttributedResults += n
+	}
+	sort.Slice(v.Attributed, func(i, j int) bool { return v.Attributed[i].Test < v.Attributed[j].Test })
 }
 
 func nonNil(s []string) []string {

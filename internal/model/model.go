@@ -95,6 +95,14 @@ type Case struct {
 	Worker string
 	// Source is the input file the case was read from.
 	Source string
+	// RanIn is set on a case that the report lists as a top-level test
+	// but that a test created and ran (Go's testing.RunTests, a suite
+	// runner called from a test): the top-level test that was running
+	// when it started, which it belongs to, or, of tests that ran in
+	// parallel, each that may have run it, space separated. A case whose
+	// name is a subtest of such a case has its RanIn too. "" for an
+	// ordinary case.
+	RanIn string
 }
 
 // MaxSeconds bounds a usable duration: 1,000,000 s, some 11.6 days,

@@ -360,6 +360,19 @@ func writeVerification(d *doc, res *merge.Result) {
 		}
 		d.text("\n\n")
 	}
+	if v.AttributedResults > 0 {
+		// Not a problem: said once, before the verdict.
+		parts := make([]string, 0, min(len(v.Attributed), 10))
+		for i, a := range v.Attributed {
+			if i == 10 {
+				parts = append(parts, fmt.Sprintf("and %d more", len(v.Attributed)-i))
+				break
+			}
+			parts = append(parts, fmt.Sprintf("%s (%d)", mdCode(a.Test, false), a.Results))
+		}
+		d.add("ℹ️ %s created and run inside tests (`testing.RunTests`, suite runners) count under the test that ran them: %s.\n\n",
+			plural(v.AttributedResults, "result", "results"), strings.Join(parts, ", "))
+	}
 	if v.OK() {
 		if v.Checked {
 			d.add("✅ All %s reported and every planned test ran exactly once.\n\n", plural(max(v.Expected, len(res.Workers)), "worker", "workers"))

@@ -37,4 +37,8 @@ head -n 30 $out/002-input.json > $out/014-input.json
 rm -f "$counter.015"
 # Elapsed that is not a duration: negative and absurd.
 sed -e '6s/"Elapsed":0}/"Elapsed":-1}/' -e '12s/"Elapsed":0}/"Elapsed":1e308}/' -e '24s/"Elapsed":0.004}/"Elapsed":-0.5}/' $out/001-input.json > $out/016-input.json
+# Tests that create and run other tests (testing.RunTests, as suite
+# runners do): alone, and with another package's events around them.
+go test -json ./runtests > $out/017-input.json
+go test -json -p 2 ./runtests ./subtests > $out/018-input.json
 rm -f "$counter"
