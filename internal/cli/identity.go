@@ -88,9 +88,13 @@ func checkRange(id identity, what string, oneBased bool) (identity, error) {
 // runInfo is what identifies one CI run, shared by all its workers.
 type runInfo struct {
 	testrunUID string
-	commit     string
-	runID      string
-	attempt    int
+	// randomUID: no CI run and no XSHARD_TESTRUN_UID, so testrunUID was
+	// made up and names this worker only; manifests leave it out, so
+	// that merge does not take workers for different runs.
+	randomUID bool
+	commit    string
+	runID     string
+	attempt   int
 }
 
 // detectRun reads the run's identity from the environment. The test-run
@@ -124,6 +128,7 @@ func detectRun(getenv func(string) string) runInfo {
 		b := make([]byte, 16)
 		rand.Read(b)
 		ri.testrunUID = hex.EncodeToString(b)
+		ri.randomUID = true
 	}
 	return ri
 }

@@ -267,6 +267,9 @@ func buildManifest(p *plan.Plan, id identity, ri runInfo, collector, groupPatter
 		TestRunUID:          ri.testrunUID,
 		StartedAt:           env.Now().UTC().Format(time.RFC3339),
 	}
+	if ri.randomUID {
+		m.TestRunUID = ""
+	}
 	for _, sh := range p.Shards {
 		ms := manifest.Shard{Index: sh.Index, PredictedSeconds: round3(sh.Seconds), Units: []manifest.Unit{}}
 		for _, u := range sh.Units {

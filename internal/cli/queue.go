@@ -158,6 +158,7 @@ func (s *shardRun) runQueue(p *plan.Plan, id identity, groups string) (int, erro
 	}
 	if ri.runID == "" && s.env.Getenv("XSHARD_TESTRUN_UID") == "" {
 		ri.testrunUID = key // shared by every worker of the queue, as it should be
+		ri.randomUID = false
 	}
 	r := &queueRun{s: s, p: p, id: id, ri: ri, worker: model.WorkerID(id.index), units: map[string][]string{},
 		lease: c.queue.lease.d, untested: id.index == 0 && len(s.untested) > 0}

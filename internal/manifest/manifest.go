@@ -15,7 +15,7 @@
 //	  "universe_fingerprint": "...", "timings_fingerprint": "...",
 //	  "items": 120, "known_share": 0.95,
 //	  "predicted_seconds": 12.5, "makespan_seconds": 12.5, "lower_bound_seconds": 12.1,
-//	  "commit": "<sha>", "run_id": "123", "run_attempt": 1, "testrun_uid": "123-1",
+//	  "commit": "<sha>", "run_id": "123", "run_attempt": 1, "testrun_uid": "123-1", // testrun_uid only when shared (not made up)
 //	  "started_at": "2026-11-22T10:00:00Z",
 //	  "shards": [
 //	    {"index": 0, "predicted_seconds": 12.4,
@@ -99,8 +99,12 @@ type Manifest struct {
 	Commit              string  `json:"commit,omitempty"`
 	RunID               string  `json:"run_id,omitempty"`
 	RunAttempt          int     `json:"run_attempt,omitempty"`
-	TestRunUID          string  `json:"testrun_uid,omitempty"`
-	StartedAt           string  `json:"started_at,omitempty"`
+	// TestRunUID is the run's XSHARD_TESTRUN_UID, "" when shard made one
+	// up for this worker alone (no CI run id, no XSHARD_TESTRUN_UID).
+	// merge takes manifests of another run (RunID, else TestRunUID) for
+	// stale artifacts.
+	TestRunUID string `json:"testrun_uid,omitempty"`
+	StartedAt  string `json:"started_at,omitempty"`
 	// TestStartedAt and TestFinishedAt bound the worker's test phase
 	// (RFC 3339, milliseconds), when shard ran the tests itself.
 	TestStartedAt  string `json:"test_started_at,omitempty"`

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/xshard/xshard/internal/atomicfile"
 
@@ -283,6 +284,34 @@ func (m *merger) attribute(files []*file) {
 			f.worker = mf.Worker
 		}
 	}
+	// A manifest of another test run (a stale artifact) vouches for
+	// nothing: its artifact's files are left out, so that its worker is
+	// missing unless this run's artifact has it.
+	var mine []*manifest.Manifest
+	for _, key := range order {
+		mine = append(mine, groups[key].manifests...)
+	}
+	this := thisRun(mine)
+	for _, key := range order {
+		g := groups[key]
+		var stale *manifest.Manifest
+		for _, x := range g.manifests {
+			if k := runKey(x); k != "" && k != this.key {
+				stale = x
+			}
+		}
+		if stale == nil {
+			continue
+		}
+		why := fmt.Sprintf("from test run %s, not this run %s", runName(stale), this.name)
+		for _, f := range g.files {
+			if f.ignored == "" {
+				f.ignored = why
+			}
+		}
+		m.warnf("%s: the manifest of %s is from test run %s, not from this run %s (%s): a stale artifact from another run? Its files are left out; download only this run's artifacts", dirOf(g.files[0]), stale.Worker, runName(stale), this.name, this.workers)
+		g.files, g.manifests = nil, nil
+	}
 	type claim struct {
 		g       *group
 		attempt int
@@ -291,6 +320,9 @@ func (m *merger) attribute(files []*file) {
 	claims := map[string][]claim{}
 	for _, key := range order {
 		g := groups[key]
+		if len(g.files) == 0 {
+			continue
+		}
 		worker := ""
 		var mf *manifest.Manifest
 		switch {
@@ -375,6 +407,79 @@ func (m *merger) attribute(files []*file) {
 		}
 		byRel[k] = f
 	}
+}
+
+// runKey is what tells test runs apart: the CI's run id (so that the
+// attempts of one run are one run), else the test-run UID; "" when the
+// manifest has neither (shard made its UID up).
+func runKey(mf *manifest.Manifest) string {
+	switch {
+	case mf.RunID != "":
+		return "run " + mf.RunID
+	case mf.TestRunUID != "":
+		return "uid " + mf.TestRunUID
+	}
+	return ""
+}
+
+// runName names a manifest's run for messages: its test-run UID, else its
+// run id.
+func runName(mf *manifest.Manifest) string {
+	if mf.TestRunUID != "" {
+		return fmt.Sprintf("%q", mf.TestRunUID)
+	}
+	return fmt.Sprintf("%q", "run "+mf.RunID)
+}
+
+// run is the test run the merge is of.
+type run struct {
+	key, name, workers string
+}
+
+// thisRun decides which test run the manifests are of: the one most of
+// them (by artifact) belong to; of runs with as many, the one that
+// started last (then the greatest key, so that the choice never depends
+// on input order). Its name is the UID of its newest attempt, and workers
+// lists its workers, for messages.
+func thisRun(ms []*manifest.Manifest) run {
+	type tally struct {
+		n      int
+		latest time.Time
+		newest *manifest.Manifest
+		ws     []string
+	}
+	runs := map[string]*tally{}
+	for _, mf := range ms {
+		k := runKey(mf)
+		if k == "" {
+			continue
+		}
+		t := runs[k]
+		if t == nil {
+			t = &tally{}
+			runs[k] = t
+		}
+		t.n++
+		if at, err := time.Parse(time.RFC3339, mf.StartedAt); err == nil && at.After(t.latest) {
+			t.latest = at
+		}
+		if t.newest == nil || mf.RunAttempt > t.newest.RunAttempt {
+			t.newest = mf
+		}
+		t.ws = append(t.ws, mf.Worker)
+	}
+	best := ""
+	for k, t := range runs {
+		if b := runs[best]; b == nil || t.n > b.n || t.n == b.n && (t.latest.After(b.latest) || t.latest.Equal(b.latest) && k > best) {
+			best = k
+		}
+	}
+	if best == "" {
+		return run{}
+	}
+	t := runs[best]
+	slices.SortFunc(t.ws, compareWorkers)
+	return run{key: best, name: runName(t.newest), workers: "the run of " + strings.Join(slices.Compact(t.ws), ", ")}
 }
 
 func newest(ms []*manifest.Manifest) *manifest.Manifest {
