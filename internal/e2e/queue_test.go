@@ -28,91 +28,34 @@ import (
 // command, built once) that share one real redis-server, as the jobs of
 // a matrix would, and compare the merge with an unsharded run.
 
-// TestMain lets the test binary play a test runner that sleeps: see
-// sleeper.
-func TestMain(m *testing.M) {
-	if os.Getenv("XSHARD_SLEEPER") != "" {
-		os.Exit(sleeper(os.Args[1:]))
-	}
-	os.Exit(m.Run())
-}
-
-// sleeper "runs" the Go tests named by its arguments (pkg.TestName): each
-// sleeps for its duration in $XSHARD_SLEEPER (a JSON object of seconds by
-// id) and passes. It appends go test -json events to
-// $XSHARD_SLEEPER_OUT/test-$XSHARD_WORKER-$XSHARD_BATCH.json as it goes,
-// so that a runner killed in the middle leaves what it had done.
-func sleeper(ids []string) int {
-	var secs map[string]float64
-	data, err := os.ReadFile(os.Getenv("XSHARD_SLEEPER"))
-	if err == nil {
-		err = json.Unmarshal(data, &secs)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "sleeper:", err)
-		return 3
-	}
-	out := filepath.Join(os.Getenv("XSHARD_SLEEPER_OUT"), "test-"+os.Getenv("XSHARD_WORKER")+"-"+os.Getenv("XSHARD_BATCH")+".json")
-	f, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "sleeper:", err)
-		return 3
-	}
-	defer f.Close()
-	emit := func(action, pkg, test string, elapsed float64) {
-		ev := map[string]any{"Time": time.Now().Format(time.RFC3339Nano), "Action": action, "Package": pkg}
-		if test != "" {
-			ev["Test"] = test
-		}
-		if action != "run" {
-			ev["Elapsed"] = elapsed
-		}
-		b, _ := json.Marshal(ev)
-		f.Write(append(b, '\n'))
-	}
-	pkgs := map[string]float64{}
-	for _, id := range ids {
-		i := strings.LastIndexByte(id, '.')
-		pkg, test := id[:i], id[i+1:]
-		emit("run", pkg, test, 0)
-		d := secs[id]
-		time.Sleep(time.Duration(d * float64(time.Second)))
-		emit("pass", pkg, test, d)
-		pkgs[pkg] += d
-	}
-	for pkg, d := range pkgs {
-		emit("pass", pkg, "", d)
-	}
-	return 0
-}
-
 var (
-	shardOnce sync.Once
-	shardBin  string
-	shardErr  error
+	buildOnce sync.Once
+	binDir    string
+	buildErr  error
 )
 
-// shardBinary builds cmd/shard once for the worker processes.
-func shardBinary(t testing.TB) string {
+// binary returns the path of a command of this module (shard, or the
+// sleeper test runner of bench/queue), built once for the tests.
+func binary(t testing.TB, name string) string {
 	t.Helper()
-	shardOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "xshard-e2e-bin-")
-		if err != nil {
-			shardErr = err
+	buildOnce.Do(func() {
+		if binDir, buildErr = os.MkdirTemp("", "xshard-e2e-bin-"); buildErr != nil {
 			return
 		}
-		shardBin = filepath.Join(dir, "shard")
-		cmd := exec.Command("go", "build", "-o", shardBin, "./cmd/shard")
 		_, file, _, _ := runtime.Caller(0)
-		cmd.Dir = filepath.Join(filepath.Dir(file), "..", "..")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			shardErr = fmt.Errorf("go build ./cmd/shard: %v\n%s", err, out)
+		for _, pkg := range []string{"./cmd/shard", "./bench/queue/sleeper"} {
+			cmd := exec.Command("go", "build", "-o", binDir, pkg)
+			cmd.Dir = filepath.Join(filepath.Dir(file), "..", "..")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				buildErr = fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+				return
+			}
 		}
 	})
-	if shardErr != nil {
-		t.Fatal(shardErr)
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
-	return shardBin
+	return filepath.Join(binDir, name)
 }
 
 // proc is a running shard process.
@@ -128,7 +71,7 @@ type proc struct {
 func startWorker(t testing.TB, dir string, env []string, stdout string, args ...string) *proc {
 	t.Helper()
 	w := &proc{done: make(chan struct{})}
-	w.cmd = exec.Command(shardBinary(t), args...)
+	w.cmd = exec.Command(binary(t, "shard"), args...)
 	w.cmd.Dir = dir
 	w.cmd.Env = append(cleanEnv(), env...)
 	w.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -376,7 +319,7 @@ func startSleepRun(t testing.TB, s *sleepSuite, dir string, n int, queueURL, key
 			args = append(args, "--queue", queueURL, "--queue-key", key)
 		}
 		args = append(args, extra...)
-		args = append(args, "--exec", "--", os.Args[0])
+		args = append(args, "--exec", "--", binary(t, "sleeper"))
 		r.workers = append(r.workers, startWorker(t, dir, env, "", args...))
 	}
 	return r
@@ -519,4 +462,105 @@ func TestQueueLostRedisFailsClearlyAndNothingUnrunPasses(t *testing.T) {
 	if len(got.Verification.Missing) == 0 {
 		t.Error("no test is missing although Redis died early")
 	}
+}
+
+// balanceRun runs s over n workers (static timing plan, or the queue
+// when url is set) and returns the merge's realised balance.
+func balanceRun(b *testing.B, s *sleepSuite, dir string, n int, url, key string, extra ...string) *merge.Balance {
+	b.Helper()
+	r := startSleepRun(b, s, dir, n, url, key, extra...)
+	for i, c := range r.wait(b) {
+		if c != 0 {
+			b.Fatalf("gw%d exited %d:\n%s", i, c, r.workers[i].stderr.String())
+		}
+	}
+	res, err := merge.Run(merge.Options{Inputs: []string{r.art}, OutDir: filepath.Join(dir, "report")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if !res.Verification.OK() || res.Balance == nil || !res.Balance.Measured {
+		b.Fatalf("run not verified or not measured: %+v", res.Verification)
+	}
+	return res.Balance
+}
+
+// BenchmarkQueueBalance is the realised-balance bar: a suite of 200
+// sleeping tests whose real durations deviate from their history by
+// log-normal noise (sigma 0.3, fixed seed), run by N worker processes
+// with the static timing plan and then with the queue, in the same run.
+// It reports each one's realised makespan over the realised lower bound
+// (max(longest test, total / N)), per-batch process start-up included.
+//
+//	go test ./internal/e2e -run '^$' -bench QueueBalance -benchtime 1x
+func BenchmarkQueueBalance(b *testing.B) {
+	srv := redistest.Start(b)
+	for _, n := range []int{4, 8} {
+		b.Run("workers="+strconv.Itoa(n), func(b *testing.B) {
+			var static, queued, batches float64
+			for k := range b.N {
+				dir := b.TempDir()
+				s := newSleepSuite(b, dir, 200, 0.2, 0.3, 42)
+				st := balanceRun(b, s, filepath.Join(dir, "static"), n, "", "")
+				q := balanceRun(b, s, filepath.Join(dir, "queue"), n, srv.URL(), fmt.Sprintf("bal-%d-%d", n, k))
+				static += st.Ratio
+				queued += q.Ratio
+				for i := range n {
+					m := readManifest(b, filepath.Join(dir, "queue", "artifacts", "xshard-"+strconv.Itoa(i), "xshard-manifest.json"))
+					batches += float64(len(m.Queue.Batches))
+				}
+				for _, w := range q.Workers {
+					b.Logf("  queue %s: wall %.2fs, tests %.2fs, idle at end %.2fs", w.Name, w.Wall, w.Tests, w.IdleEnd)
+				}
+				b.Logf("N=%d: lower bound %.2fs; static makespan %.2fs (%.3fx, predicted %.3fx); queue makespan %.2fs (%.3fx)",
+					n, s.lowerBound(n), st.Makespan, st.Ratio, st.PredictedRatio, q.Makespan, q.Ratio)
+			}
+			b.ReportMetric(static/float64(b.N), "static-ratio")
+			b.ReportMetric(queued/float64(b.N), "queue-ratio")
+			b.ReportMetric(batches/float64(b.N), "batches")
+		})
+	}
+}
+
+// BenchmarkQueueLostWorker is the lost-worker bar: 4 workers share the
+// queue; in one run none fails, in the other gw1 is killed (with its
+// runner) at half the expected makespan. It reports the second run's
+// makespan (the survivors' longest test phase) over the first's, and
+// checks that every test still ran. A static plan would lose the rest of
+// gw1's share.
+//
+//	go test ./internal/e2e -run '^$' -bench QueueLostWorker -benchtime 1x
+func BenchmarkQueueLostWorker(b *testing.B) {
+	srv := redistest.Start(b)
+	var ratio float64
+	for k := range b.N {
+		dir := b.TempDir()
+		s := newSleepSuite(b, dir, 200, 0.2, 0.3, 42)
+		lease := []string{"--queue-lease", "2s"}
+		base := balanceRun(b, s, filepath.Join(dir, "base"), 4, srv.URL(), fmt.Sprintf("lw-base-%d", k), lease...)
+		r := startSleepRun(b, s, filepath.Join(dir, "lost"), 4, srv.URL(), fmt.Sprintf("lw-lost-%d", k), lease...)
+		time.Sleep(time.Duration(s.lowerBound(4) / 2 * float64(time.Second)))
+		r.workers[1].kill()
+		for i, c := range r.wait(b) {
+			if i != 1 && c != 0 {
+				b.Fatalf("gw%d exited %d:\n%s", i, c, r.workers[i].stderr.String())
+			}
+		}
+		res, err := merge.Run(merge.Options{Inputs: []string{r.art}, OutDir: filepath.Join(dir, "lost", "report")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !res.Verification.OK() || res.Totals.Passed != len(s.ids) {
+			b.Fatalf("with a lost worker: %d of %d tests passed, verification %+v", res.Totals.Passed, len(s.ids), res.Verification)
+		}
+		makespan := 0.0
+		for _, w := range res.Balance.Workers {
+			if w.Measured {
+				makespan = max(makespan, w.Wall)
+			}
+		}
+		ratio += makespan / base.Makespan
+		b.Logf("no failure: makespan %.2fs; gw1 killed at %.2fs: makespan %.2fs (%.3fx); lost batches %d, requeued tests %d",
+			base.Makespan, s.lowerBound(4)/2, makespan, makespan/base.Makespan, len(res.Verification.Lost), len(res.Verification.Requeued))
+	}
+	b.ReportMetric(ratio/float64(b.N), "makespan-ratio")
 }
