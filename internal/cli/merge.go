@@ -273,6 +273,9 @@ func printRecap(w io.Writer, res *merge.Result, out string, opts report.Options)
 	case v.OK():
 		fmt.Fprintf(w, "all %d expected workers reported (no manifests: tests not checked against a plan)\n", v.Expected)
 	}
+	if len(res.GuessedWorkers) > 0 {
+		fmt.Fprintf(w, "workers guessed from artifact directory names (no manifest there)%s\n", firstFew(res.GuessedWorkers))
+	}
 	for _, mw := range v.MissingWorkers {
 		fmt.Fprintf(w, "MISSING WORKER %s: %d planned tests did not run%s\n", report.PlainText(mw.Name), len(mw.Tests), firstFew(mw.Tests))
 	}

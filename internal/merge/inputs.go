@@ -212,12 +212,17 @@ func formatSize(n int64) string {
 	return strings.TrimSuffix(strings.TrimSuffix(fmt.Sprintf("%.1f", f), "0"), ".") + " " + units[i]
 }
 
-var workerInName = regexp.MustCompile(`(?:^|[^A-Za-z0-9])gw([0-9]+)(?:$|[^0-9])|(?:^|[-_.])([0-9]+)$`)
+// workerDir matches the artifact directory names that the action and the
+// README's workflows give workers, xshard-worker-N and xshard-N, and
+// xdist's gwN as a word of the name (gwN, results-gwN).
+var workerDir = regexp.MustCompile(`^xshard-(?:worker-)?([0-9]+)$|(?:^|[^A-Za-z0-9])gw([0-9]+)(?:$|[^A-Za-z0-9])`)
 
-// workerFromName finds a worker in an artifact directory name such as
-// "xshard-3", "results-gw3" or "gw3", or "" when there is none.
-func workerFromName(name string) string {
-	m := workerInName.FindStringSubmatch(name)
+// workerFromDir finds the worker in an artifact directory name such as
+// "xshard-worker-3", "xshard-3", "gw3" or "results-gw3", or "" when it
+// names none. Other digits ("report-3", "build2") name no worker: without
+// a manifest only this layout says which worker a file came from.
+func workerFromDir(name string) string {
+	m := workerDir.FindStringSubmatch(name)
 	if m == nil {
 		return ""
 	}

@@ -2,22 +2,28 @@ package merge
 
 import "testing"
 
-func TestWorkerFromName(t *testing.T) {
+func TestWorkerFromDir(t *testing.T) {
 	tests := []struct{ name, want string }{
+		{"xshard-worker-3", "gw3"},
 		{"xshard-3", "gw3"},
-		{"xshard-gw12", "gw12"},
 		{"gw0", "gw0"},
-		{"results_7", "gw7"},
+		{"xshard-gw12", "gw12"},
 		{"junit-gw2", "gw2"},
-		{"report.4", "gw4"},
+		{"results_gw7_linux", "gw7"},
+		{"results_7", ""},
+		{"report.4", ""},
+		{"report-3", ""},
+		{"build2", ""},
+		{"xshard-worker-3-logs", ""},
+		{"gw3x", ""},
 		{"artifacts", ""},
 		{"python3", ""},
 		{"gw", ""},
 		{"xshard-99999999", ""},
 	}
 	for _, tt := range tests {
-		if got := workerFromName(tt.name); got != tt.want {
-			t.Errorf("workerFromName(%q) = %q, want %q", tt.name, got, tt.want)
+		if got := workerFromDir(tt.name); got != tt.want {
+			t.Errorf("workerFromDir(%q) = %q, want %q", tt.name, got, tt.want)
 		}
 	}
 }

@@ -318,6 +318,7 @@ func (m *merger) attribute(files []*file) {
 		m       *manifest.Manifest
 	}
 	claims := map[string][]claim{}
+	var guessed []string
 	for _, key := range order {
 		g := groups[key]
 		if len(g.files) == 0 {
@@ -335,20 +336,25 @@ func (m *merger) attribute(files []*file) {
 				names[x.Worker] = true
 			}
 			if len(names) > 1 {
-				m.warnf("%s holds the manifests of %d workers in one directory (downloaded with merge-multiple?): files are attributed by their names only; download without merge-multiple", dirOf(g.files[0]), len(names))
+				m.warnf("%s holds the manifests of %d workers in one directory (downloaded with merge-multiple?): its files cannot be told apart by worker; download without merge-multiple", dirOf(g.files[0]), len(names))
 			} else {
 				mf = newest(g.manifests)
 				worker = mf.Worker
 			}
 		default:
-			worker = workerFromName(g.files[0].artifact)
+			// No manifest: the artifact directory's name, as the action
+			// and the README's workflows lay artifacts out.
+			dir := g.files[0].artifact
+			if dir == "" {
+				dir = filepath.Base(g.files[0].root)
+			}
+			if worker = workerFromDir(dir); worker != "" {
+				guessed = append(guessed, fmt.Sprintf("%s as %s", dirOf(g.files[0]), worker))
+			}
 		}
 		for _, f := range g.files {
 			if f.worker == "" {
 				f.worker = worker
-			}
-			if f.worker == "" {
-				f.worker = workerFromName(strings.TrimSuffix(filepath.Base(f.rel), filepath.Ext(f.rel)))
 			}
 		}
 		if worker != "" {
@@ -359,6 +365,8 @@ func (m *merger) attribute(files []*file) {
 			claims[worker] = append(claims[worker], claim{g, attempt, mf})
 		}
 	}
+	sort.Strings(guessed)
+	m.res.GuessedWorkers = guessed
 	m.manifests = map[string]*manifest.Manifest{}
 	workers := make([]string, 0, len(claims))
 	for w := range claims {

@@ -51,6 +51,10 @@ type Result struct {
 	// cheaper as a sorted list than as a map, so TestTimings has them.
 	Timings *model.Timings
 	tests   *testTimings
+	// GuessedWorkers lists the artifact directories without a manifest
+	// whose worker was taken from the directory's name ("art/xshard-3 as
+	// gw3"), sorted: a guess, said as such.
+	GuessedWorkers []string
 	// Inputs lists every input file and what was made of it.
 	Inputs []Input
 	// Problems lists input errors (file:line:col: msg): the inputs

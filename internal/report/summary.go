@@ -360,6 +360,18 @@ func writeVerification(d *doc, res *merge.Result) {
 		}
 		d.text("\n\n")
 	}
+	if n := len(res.GuessedWorkers); n > 0 {
+		shown := res.GuessedWorkers[:min(n, 10)]
+		parts := make([]string, len(shown))
+		for i, g := range shown {
+			parts[i] = mdCode(g, false)
+		}
+		more := ""
+		if n > len(shown) {
+			more = fmt.Sprintf(" and %d more", n-len(shown))
+		}
+		d.add("ℹ️ Workers guessed from artifact directory names (no manifest there): %s%s.\n\n", strings.Join(parts, ", "), more)
+	}
 	if v.AttributedResults > 0 {
 		// Not a problem: said once, before the verdict.
 		parts := make([]string, 0, min(len(v.Attributed), 10))
