@@ -382,6 +382,9 @@ func TestMergeGitHubReportFiftyThousandFailures(t *testing.T) {
 	if len(c) != 1 || len(c[0].Body) > 65000 {
 		t.Fatalf("comment: %d", len(c))
 	}
+	t.Logf("check run: %d requests, %d annotations, title+summary %d characters; comment %d bytes; %d requests in all",
+		runs[0].Requests, len(runs[0].Annotations), utf8.RuneCountInString(runs[0].Title)+utf8.RuneCountInString(runs[0].Summary),
+		len(c[0].Body), len(r.srv.Requests()))
 	for _, req := range r.srv.Requests() {
 		if req.Status >= 300 {
 			t.Errorf("%s %s -> %d", req.Method, req.Path, req.Status)
