@@ -37,6 +37,10 @@ import (
 //
 // Action is one of start (a package begins), run, pause, cont, output,
 // pass, fail, skip and bench; events without Test belong to the package.
+// Elapsed is what go test prints, "--- PASS: TestA (0.00s)": to 10 ms.
+// A test printed as 0.00s, most of them, gets its duration from the Times
+// of its events instead (run to its end, less the time it was paused by
+// t.Parallel), when that is under the 5 ms that go test rounds to 0.00s.
 // Subtests are named "TestA/sub" with spaces turned into underscores.
 // Since Go 1.24 build errors come as {"ImportPath":"p [p.test]",
 // "Action":"build-output","Output":"..."} and "build-fail" events, and the
@@ -198,6 +202,8 @@ type key struct{ pkg, name, in string }
 type attempt struct {
 	key
 	out     *bounded
+	start   time.Time     // of the run or cont event, zero while paused
+	ran     time.Duration // run to pause, cont to pause, ...
 	ended   bool
 	outcome model.Outcome
 	seconds float64
@@ -607,6 +613,7 @@ func (p *parser) event(ev *event) {
 		a = run.start(ev.Test, p.max)
 		p.resultFor(a.key)
 		if ev.Action == "run" {
+			a.start = eventTime(ev)
 			return
 		}
 	}
@@ -617,10 +624,17 @@ func (p *parser) event(ev *event) {
 		}
 	case "pause":
 		run.stop(a)
+		if !a.start.IsZero() {
+			if t := eventTime(ev); !t.IsZero() {
+				a.ran += t.Sub(a.start)
+			}
+			a.start = time.Time{}
+		}
 	case "cont":
 		if !a.ended && !IsSubtest(a.name) && !slices.Contains(run.running, a) {
 			run.running = append(run.running, a)
 		}
+		a.start = eventTime(ev)
 	case "pass", "fail", "skip":
 		if a.ended {
 			return
@@ -629,6 +643,9 @@ func (p *parser) event(ev *event) {
 		var ok bool
 		a.seconds, ok = p.elapsed(ev)
 		a.badTime = !ok
+		if ok && a.seconds == 0 {
+			a.seconds = a.measured(ev)
+		}
 		a.outcome = map[string]model.Outcome{"pass": model.Passed, "fail": model.Failed, "skip": model.Skipped}[ev.Action]
 		if a.ranIn != nil && !IsSubtest(a.name) {
 			// Its runner ran until it ended: of parallel tests, those
@@ -693,6 +710,38 @@ func (run *pkgRun) runners(except *attempt) []string {
 	}
 	slices.Sort(names)
 	return slices.Compact(names)
+}
+
+// eventTime returns the event's Time, the zero time without a valid one.
+func eventTime(ev *event) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, ev.Time)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// roundedToZero is the longest duration that go test prints as "0.00s".
+const roundedToZero = 0.005
+
+// measured returns the attempt's duration from its events' times, for a
+// test that go test printed as 0.00s, when they agree (under 5 ms), and
+// 0 when they do not or there are none. They disagree for a test whose
+// parallel subtests run after its function returned: its end event
+// comes after theirs, but go test measures the function.
+func (a *attempt) measured(end *event) float64 {
+	t := eventTime(end)
+	if t.IsZero() || (a.start.IsZero() && a.ran == 0) {
+		return 0
+	}
+	d := a.ran
+	if !a.start.IsZero() {
+		d += t.Sub(a.start)
+	}
+	if s := d.Seconds(); s >= 0 && s < roundedToZero {
+		return s
+	}
+	return 0
 }
 
 var (
