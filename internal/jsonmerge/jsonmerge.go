@@ -221,6 +221,12 @@ func mergeScalars(path string, vals []sourced, rule Rule) (any, error) {
 		}
 		return out, nil
 	case Sum, Max, Min:
+		if len(vals) == 1 && kindOf(vals[0].v) != kNumber {
+			// Nothing to combine: a value only one worker has stays, as
+			// under every rule but list (a per-test "worker" string
+			// beside per-test numbers under --json-conflict sum).
+			return vals[0].v, nil
+		}
 		var acc *big.Rat
 		for _, s := range vals {
 			r, ok := toRat(s.v)

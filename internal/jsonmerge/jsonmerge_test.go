@@ -85,6 +85,12 @@ func TestMerge(t *testing.T) {
 			policy:    Policy{Default: Sum},
 			expectErr: `$.n: a string in gw1 ("b"), but rule "sum" needs numbers`,
 		},
+		{
+			name:   "sum keeps a string only one worker has",
+			in:     []string{`gw0 a {"t":{"a":{"s":1,"worker":"gw0"}}}`, `gw1 b {"t":{"b":{"s":2,"worker":"gw1"}},"n":1}`, `gw2 c {"n":2}`},
+			policy: Policy{Default: Sum},
+			want:   `{"n":3,"t":{"a":{"s":1,"worker":"gw0"},"b":{"s":2,"worker":"gw1"}}}`,
+		},
 		{name: "huge exponents compare without expanding them", in: []string{`gw0 a 1e999999999`, `gw1 a 2e-999999999`}, policy: Policy{Default: Max}, expectErr: `$: 1e999999999 in gw0 ("a") is out of range for rule "max"`},
 		{name: "max keeps the largest number", in: []string{`gw0 a 3`, `gw1 a 12345678901234567890`, `gw2 a 7`}, policy: Policy{Default: Max}, want: `12345678901234567890`},
 		{name: "min keeps the smallest number", in: []string{`gw0 a 3`, `gw1 a -1e3`, `gw2 a 7`}, policy: Policy{Default: Min}, want: `-1000`},
