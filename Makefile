@@ -6,7 +6,7 @@ BIN := bin
 # docs/robustness.md): they stay in `make fuzz`.
 FUZZ_SMOKE_SKIP := ./internal/gotest:FuzzRead
 
-.PHONY: all build test vet lint fuzz fuzz-smoke demo clean
+.PHONY: all build test vet lint act fuzz fuzz-smoke demo clean
 
 all: build
 
@@ -23,14 +23,21 @@ vet:
 # the scripts (installs shellcheck and actionlint when missing).
 lint:
 	bash scripts/lint-actions.sh
-	shellcheck scripts/*.sh .ci/run
+	shellcheck scripts/*.sh .ci/run internal/acttest/testdata/standins/*/*.sh
+
+# nektos/act, at the version tools/act/go.mod pins, built once into a cache
+# directory outside the repository (scripts/install-act.sh). The workflow
+# tests (internal/acttest) run the example workflows and ci.yml with it.
+act:
+	@bash scripts/install-act.sh >/dev/null
 
 # Tests that need a component that is missing here (Chromium, pytest,
-# redis-server) skip and write it to $$XSHARD_SKIPPED_LOG (internal/testenv);
+# redis-server, act) skip and write it to $$XSHARD_SKIPPED_LOG (internal/testenv);
 # the last line says what was skipped. The exit status is the tests'.
 test: vet lint
-	@log=$$(mktemp); status=0; \
-	XSHARD_SKIPPED_LOG=$$log $(GO) test ./... || status=$$?; \
+	@act=$$(bash scripts/install-act.sh) || exit $$?; \
+	log=$$(mktemp); status=0; \
+	XSHARD_ACT=$$act XSHARD_SKIPPED_LOG=$$log $(GO) test ./... || status=$$?; \
 	if [ $$status -eq 0 ]; then $(MAKE) --no-print-directory fuzz-smoke || status=$$?; fi; \
 	bash scripts/skipped.sh "$$log"; rm -f "$$log"; exit $$status
 
