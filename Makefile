@@ -26,18 +26,17 @@ lint:
 	shellcheck scripts/*.sh .ci/run internal/acttest/testdata/standins/*/*.sh
 
 # nektos/act, at the version tools/act/go.mod pins, built once into a cache
-# directory outside the repository (scripts/install-act.sh). The workflow
-# tests (internal/acttest) run the example workflows and ci.yml with it.
+# directory outside the repository (scripts/install-act.sh), where the
+# workflow tests (internal/acttest) find it.
 act:
 	@bash scripts/install-act.sh >/dev/null
 
 # Tests that need a component that is missing here (Chromium, pytest,
 # redis-server, act) skip and write it to $$XSHARD_SKIPPED_LOG (internal/testenv);
 # the last line says what was skipped. The exit status is the tests'.
-test: vet lint
-	@act=$$(bash scripts/install-act.sh) || exit $$?; \
-	log=$$(mktemp); status=0; \
-	XSHARD_ACT=$$act XSHARD_SKIPPED_LOG=$$log $(GO) test ./... || status=$$?; \
+test: vet lint act
+	@log=$$(mktemp); status=0; \
+	XSHARD_SKIPPED_LOG=$$log $(GO) test ./... || status=$$?; \
 	if [ $$status -eq 0 ]; then $(MAKE) --no-print-directory fuzz-smoke || status=$$?; fi; \
 	bash scripts/skipped.sh "$$log"; rm -f "$$log"; exit $$status
 

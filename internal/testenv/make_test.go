@@ -9,7 +9,7 @@ import (
 )
 
 // TestMakeTestSaysWhatWasSkipped runs the Makefile's test recipe (not its
-// vet and lint prerequisites) with a stand-in for the go command that
+// vet, lint and act prerequisites) with a stand-in for the go command that
 // logs a skip as a test would, and checks the last line and that the
 // exit status is still the tests'.
 func TestMakeTestSaysWhatWasSkipped(t *testing.T) {
@@ -45,7 +45,7 @@ exit "$FAKE_GO_STATUS"
 		{"failing tests", "1", true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			cmd := exec.Command("make", "--no-print-directory", "-C", root, "-o", "vet", "-o", "lint", "test")
+			cmd := exec.Command("make", "--no-print-directory", "-C", root, "-o", "vet", "-o", "lint", "-o", "act", "test")
 			cmd.Env = append(os.Environ(), "GO="+fake, "FAKE_GO_STATUS="+tt.status, "MAKEFLAGS=")
 			out, err := cmd.CombinedOutput()
 			if (err != nil) != tt.fails {
