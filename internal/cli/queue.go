@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -136,9 +138,10 @@ type queueRun struct {
 	lease    time.Duration
 	vars     []string // XSHARD_* identity variables
 	ri       runInfo
-	untested bool // the untested Go packages still have to be named
-	seq      int  // batches run by this process
-	code     int  // the first failing command's exit code
+	untested bool   // the untested Go packages still have to be named
+	seq      int    // batches run by this process
+	lastEnd  string // when the last batch ended
+	code     int    // the first failing command's exit code
 }
 
 // runQueue is shard --queue: seed or join the run's queue, then claim and
@@ -231,8 +234,14 @@ func (s *shardRun) runQueue(p *plan.Plan, id identity, groups string) (int, erro
 	}
 	if r.untested {
 		r.runUntested()
+		r.lastEnd = r.now()
 	}
-	r.m.TestFinishedAt = r.now()
+	// The test phase ends with the last batch: the wait for other
+	// workers' batches after it is idle time, which merge reports.
+	r.m.TestFinishedAt = r.lastEnd
+	if r.lastEnd == "" {
+		r.m.TestFinishedAt = r.m.TestStartedAt
+	}
 	if err := r.save(); err != nil {
 		return ExitInput, err
 	}
@@ -332,6 +341,7 @@ func (r *queueRun) runBatch(ctx context.Context, b manifest.Batch, held bool) (i
 		return r.interrupted()
 	}
 	mb.FinishedAt = r.now()
+	r.lastEnd = mb.FinishedAt
 	mb.ExitCode = code
 	if code != 0 && r.code == 0 {
 		r.code = code
@@ -440,17 +450,58 @@ func (r *queueRun) interrupted() (int, error) {
 
 func (r *queueRun) now() string { return r.s.env.Now().UTC().Format(manifest.TimeFormat) }
 
-// save writes the manifest (atomically), when --manifest is given.
+// save writes the manifest (atomically), when --manifest is given. The
+// manifest is rewritten after every claim and every end of a batch, so
+// that a killed worker leaves its record: atomically (a temporary file
+// renamed), but without the fsync of atomicfile.Write, whose cost on a
+// busy disk would be paid twice a batch; a kill does not lose what the
+// page cache holds, and the last save (the end of the test phase) syncs.
 func (r *queueRun) save() error {
 	path := r.s.cfg.manifestPath
 	if path == "" {
 		return nil
 	}
-	err := atomicfile.Write(path, func(w io.Writer) error { return manifest.Write(w, r.m) })
+	var err error
+	if r.m.TestFinishedAt != "" {
+		err = atomicfile.Write(path, func(w io.Writer) error { return manifest.Write(w, r.m) })
+	} else {
+		err = renameInto(path, r.m)
+	}
 	if err != nil {
 		return fmt.Errorf("--manifest: %w", err)
 	}
 	return nil
+}
+
+// renameInto writes m to a temporary file beside path and renames it.
+func renameInto(path string, m *manifest.Manifest) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".xshard-tmp-"+strconv.Itoa(os.Getpid())+"-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	bw := bufio.NewWriter(f)
+	err = manifest.Write(bw, m)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
 }
 
 // setOutputs exports the worker's identity in GitHub Actions, as the

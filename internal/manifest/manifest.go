@@ -106,7 +106,9 @@ type Manifest struct {
 	TestRunUID string `json:"testrun_uid,omitempty"`
 	StartedAt  string `json:"started_at,omitempty"`
 	// TestStartedAt and TestFinishedAt bound the worker's test phase
-	// (RFC 3339, milliseconds), when shard ran the tests itself.
+	// (RFC 3339, milliseconds), when shard ran the tests itself; with a
+	// queue it ends with the worker's last batch (waiting for the other
+	// workers' batches after it is idle time).
 	TestStartedAt  string `json:"test_started_at,omitempty"`
 	TestFinishedAt string `json:"test_finished_at,omitempty"`
 	// RerunOf is set on the plan of a re-run of the failed tests (shard
