@@ -277,7 +277,12 @@ func publishComment(ctx context.Context, client *ghreport.Client, c *mergeConfig
 	if err != nil {
 		warn("%v: the comment compares with nothing", err)
 	}
+	// The default branch's run when there is one, else what the run
+	// history (--history) says.
 	changes := report.Compare(res, base)
+	if changes == nil {
+		changes = report.HistoryChanges(res)
+	}
 	marker := ghreport.Marker(target.Workflow, g.name)
 	body := report.Comment(res, opts, report.CommentOptions{Marker: marker, Base: base, Changes: changes, RunURL: runURL, CheckURL: checkURL})
 	create := report.CommentWanted(g.commentMode.value, res, base, changes)

@@ -550,3 +550,31 @@ func TestMergeGitHubReportCommentWithoutChecksPermission(t *testing.T) {
 		t.Errorf("stderr:\n%s", r.stderr.String())
 	}
 }
+
+// With merge --history and no base, the comment says what changed against
+// the recent runs.
+func TestMergeGitHubCommentFromHistory(t *testing.T) {
+	r := newGHRun(t)
+	r.write("artifacts/gw0/junit.xml", junit(1, 2, numbered("test_a"), numbered("m")))
+	r.merge("--history", "history.json", "--expect", "1", "artifacts")
+	// As the action carries it: the history merge wrote, restored.
+	h, err := os.ReadFile(filepath.Join("xshard-report", "history.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.write("history.json", string(h))
+	r.write("artifacts/gw0/junit.xml", junit(0, 2, numbered("test_a"), numbered("m")))
+	r.write("artifacts/gw0/b.xml", junit(1, 0, numbered("test_b"), numbered("m")))
+	r.write("artifacts/gw0/a.xml", `<testsuite name="shop"><testcase classname="tests.test_shop" name="test_a0" file="tests/test_shop.py" time="0.1"/></testsuite>`)
+	r.merge("--history", "history.json", "--github-report", "comment", "--comment-mode", "changes", "--expect", "1", "artifacts")
+	c := r.srv.Comments(12)
+	if len(c) != 1 {
+		t.Fatalf("comments %+v\n%s", c, r.stderr.String())
+	}
+	for _, w := range []string{"### 🔀 Against the last 1 run\n\n🆕 1 new failure · ✅ 1 fixed · ❌ 0 still failing\n",
+		"- 🆕 `tests/test_shop.py::test_b0` failed", "### ✅ Fixed (1)\n\n- `tests/test_shop.py::test_a0`\n"} {
+		if !strings.Contains(c[0].Body, w) {
+			t.Errorf("the comment lacks %q:\n%s", w, c[0].Body)
+		}
+	}
+}

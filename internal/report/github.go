@@ -183,11 +183,43 @@ type Changes struct {
 	FixedKnown bool
 	// TestsDelta is this run's test count less the base's.
 	TestsDelta int
+	// NewCount and FixedCount, when above len(New) and len(Fixed), are
+	// the totals of lists that were cut; Flaky counts the flaky tests
+	// the history found (0 without one).
+	NewCount, FixedCount, Flaky int
 }
+
+func (c *Changes) newCount() int   { return max(len(c.New), c.NewCount) }
+func (c *Changes) fixedCount() int { return max(len(c.Fixed), c.FixedCount) }
 
 // Any reports whether something changed.
 func (c *Changes) Any() bool {
-	return c != nil && (len(c.New) > 0 || len(c.Fixed) > 0 || c.TestsDelta != 0)
+	return c != nil && (c.newCount() > 0 || c.fixedCount() > 0 || c.TestsDelta != 0)
+}
+
+// HistoryChanges tells what changed from the run history merge read
+// (merge --history): new failures, fixed tests, still failing and flaky,
+// as the history classifies them. nil when there was no earlier history.
+func HistoryChanges(res *merge.Result) *Changes {
+	h := res.History
+	if h == nil || !h.Known {
+		return nil
+	}
+	ch := &Changes{
+		Against:      fmt.Sprintf("the last %s", plural(max(h.Runs-1, 1), "run", "runs")),
+		StillFailing: h.Counts.StillFailing,
+		FixedKnown:   true,
+		NewCount:     h.Counts.New,
+		FixedCount:   h.Counts.Fixed,
+		Flaky:        h.Counts.Flaky,
+	}
+	for _, t := range h.New {
+		ch.New = append(ch.New, t.ID)
+	}
+	for _, t := range h.Fixed {
+		ch.Fixed = append(ch.Fixed, t.ID)
+	}
+	return ch
 }
 
 // failingIDs returns the IDs of this run's failing tests, sorted and
@@ -231,8 +263,9 @@ const (
 	// CommentFailures posts it when the run is not green.
 	CommentFailures = "failures"
 	// CommentChanges posts it when something changed against the base
-	// (new failures, fixed tests, the test count, coverage), or, with
-	// no base to compare with, when the run is not green.
+	// or the run history (new failures, fixed tests, the test count,
+	// coverage), or, with nothing to compare with, when the run is not
+	// green.
 	CommentChanges = "changes"
 )
 
@@ -245,10 +278,10 @@ func CommentWanted(mode string, res *merge.Result, base *Base, ch *Changes) bool
 	case CommentFailures:
 		return !green
 	case CommentChanges:
-		if base == nil || ch == nil {
+		if ch == nil {
 			return !green
 		}
-		return ch.Any() || coverageChanged(res, base)
+		return ch.Any() || base != nil && coverageChanged(res, base)
 	}
 	return true
 }
@@ -306,12 +339,12 @@ func Comment(res *merge.Result, opts Options, co CommentOptions) string {
 	writeCoverageDelta(d, res, co.Base)
 	writeCommentFailures(d, res, opts, ch)
 	if ch != nil && len(ch.Fixed) > 0 {
-		l := &list{head: fmt.Sprintf("### ✅ Fixed (%s)\n\n", count(len(ch.Fixed))), what: "tests", tail: "\n"}
+		l := &list{head: fmt.Sprintf("### ✅ Fixed (%s)\n\n", count(ch.fixedCount())), what: "tests", tail: "\n"}
 		for _, id := range ch.Fixed[:min(len(ch.Fixed), commentFixedShown)] {
 			l.items = append(l.items, "- "+mdCode(id, false)+"\n")
 		}
-		if len(ch.Fixed) > commentFixedShown {
-			l.tail = fmt.Sprintf("- … and %s more\n\n", count(len(ch.Fixed)-commentFixedShown))
+		if n := min(len(ch.Fixed), commentFixedShown); ch.fixedCount() > n {
+			l.tail = fmt.Sprintf("- … and %s more\n\n", count(ch.fixedCount()-n))
 		}
 		d.list(l)
 	}
@@ -352,11 +385,14 @@ func writeChanges(d *doc, ch *Changes) {
 	}
 	d.add("### 🔀 Against %s\n\n", against)
 	var parts []string
-	parts = append(parts, fmt.Sprintf("🆕 %s", plural(len(ch.New), "new failure", "new failures")))
+	parts = append(parts, fmt.Sprintf("🆕 %s", plural(ch.newCount(), "new failure", "new failures")))
 	if ch.FixedKnown {
-		parts = append(parts, fmt.Sprintf("✅ %s", plural(len(ch.Fixed), "fixed", "fixed")))
+		parts = append(parts, fmt.Sprintf("✅ %s", plural(ch.fixedCount(), "fixed", "fixed")))
 	}
 	parts = append(parts, fmt.Sprintf("❌ %s still failing", count(ch.StillFailing)))
+	if ch.Flaky > 0 {
+		parts = append(parts, fmt.Sprintf("🔁 %s", plural(ch.Flaky, "flaky", "flaky")))
+	}
 	if ch.TestsDelta != 0 {
 		parts = append(parts, fmt.Sprintf("%s tests", signed(ch.TestsDelta)))
 	}
@@ -430,7 +466,7 @@ func writeCommentFailures(d *doc, res *merge.Result, opts Options, ch *Changes) 
 	total := res.Totals.Failed + res.Totals.Errors
 	head := fmt.Sprintf("### ❌ Failures (%s)\n\n", count(total))
 	if ch != nil {
-		head = fmt.Sprintf("### ❌ Failures (%s, %s new)\n\n", count(total), count(len(ch.New)))
+		head = fmt.Sprintf("### ❌ Failures (%s, %s new)\n\n", count(total), count(ch.newCount()))
 	}
 	l := &list{head: head, what: "failures", tail: "\n"}
 	for _, i := range order[:min(len(order), commentFailuresShown)] {

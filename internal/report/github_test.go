@@ -329,3 +329,36 @@ func outsideCode(md string) string {
 	}
 	return out.String()
 }
+
+func TestHistoryChanges(t *testing.T) {
+	if HistoryChanges(failingRun()) != nil {
+		t.Error("changes without a history")
+	}
+	res := failingRun()
+	res.History = &merge.History{Known: false}
+	if HistoryChanges(res) != nil {
+		t.Error("changes from a first run's history")
+	}
+	res.History = &merge.History{Known: true, Runs: 6,
+		Counts: merge.HistoryCounts{New: 1500, StillFailing: 2, Flaky: 1, Fixed: 1},
+		New:    []merge.ClassifiedTest{{ID: "com.shop.PaymentTest.chargesCard"}},
+		Fixed:  []merge.ClassifiedTest{{ID: mod + "/users.TestGone"}},
+	}
+	ch := HistoryChanges(res)
+	want := &Changes{Against: "the last 5 runs", New: []string{"com.shop.PaymentTest.chargesCard"}, Fixed: []string{mod + "/users.TestGone"},
+		StillFailing: 2, FixedKnown: true, NewCount: 1500, FixedCount: 1, Flaky: 1}
+	if diff := cmp.Diff(want, ch); diff != "" {
+		t.Errorf("HistoryChanges (-want +got):\n%s", diff)
+	}
+	got := Comment(res, fixtureOpts, CommentOptions{Changes: ch})
+	for _, w := range []string{"### 🔀 Against the last 5 runs\n\n🆕 1,500 new failures · ✅ 1 fixed · ❌ 2 still failing · 🔁 1 flaky\n",
+		"### ❌ Failures (3, 1,500 new)", "- 🆕 `com.shop.PaymentTest.chargesCard` errored"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("comment lacks %q:\n%s", w, got)
+		}
+	}
+	if !CommentWanted(CommentChanges, passingRun(), nil, &Changes{Fixed: []string{"x"}, FixedKnown: true}) ||
+		CommentWanted(CommentChanges, passingRun(), nil, &Changes{FixedKnown: true}) {
+		t.Error("comment-mode changes does not follow the history's changes")
+	}
+}
