@@ -262,6 +262,7 @@ func printRecap(w io.Writer, res *merge.Result, out string, opts report.Options)
 		fmt.Fprintln(w, "no test results among the inputs")
 	}
 	report.WriteFailuresText(w, res, opts, recapLines)
+	report.WriteHistoryText(w, res)
 	v := res.Verification
 	switch {
 	case !v.Checked && v.Expected == 0:
@@ -414,6 +415,10 @@ func writeReports(c *mergeConfig, res *merge.Result, env Env) error {
 	if res.NumTestTimings() > 0 {
 		timingsFile = filepath.Join(c.out, merge.TimingsFile)
 	}
+	historyFile := ""
+	if res.History != nil {
+		historyFile = filepath.Join(c.out, merge.HistoryFile)
+	}
 	rec := ""
 	if recommended > 0 {
 		rec = strconv.Itoa(recommended)
@@ -430,6 +435,10 @@ func writeReports(c *mergeConfig, res *merge.Result, env Env) error {
 		{"timings-file", timingsFile},
 		{"recommended-workers", rec},
 		{"realised-ratio", realisedRatio(res)},
+		{"history-file", historyFile},
+	}
+	for _, kv := range report.HistoryOutputs(res) {
+		outs = append(outs, struct{ k, v string }{kv[0], kv[1]})
 	}
 	for _, o := range outs {
 		if err := gh.SetOutput(o.k, o.v); err != nil {

@@ -92,7 +92,36 @@ func bigRun(n int) *merge.Result {
 		cov.Covered += f.Covered
 	}
 	res.Coverage = []merge.Coverage{cov}
+	// An outcome history: each row's marks, by its outcome and index.
+	res.History = &merge.History{Known: true, Runs: 6, Length: 20, FlakyThreshold: 0.2}
+	for i := range res.Tests {
+		r := &res.Tests[i]
+		last := string(rune(model.MarkOf(r.Outcome, r.Flaky)))
+		switch {
+		case r.Outcome == model.Failed && i%3 == 0:
+			r.Marks = "PPPPF" + last // still failing
+		case r.Outcome == model.Failed && i%3 == 1:
+			r.Marks = "PFPFP" + last // flaky over its history
+		case r.Outcome == model.Passed && i%50 == 1:
+			r.Marks = "PPPPF" + last // fixed
+		default:
+			r.Marks = "PP-PP" + last
+		}
+	}
 	return res
+}
+
+// expectClass is what the page's history filter should show: rows of the
+// class ("all", "new", "still", "flaky", "fixed").
+func expectClass(res *merge.Result, class string) int {
+	names := []string{"", "new", "still", "flaky", "fixed", "quarantined"}
+	n := 0
+	for _, r := range res.Tests {
+		if class == "all" || names[rowClass(r, res.History, historyIndex{})] == class {
+			n++
+		}
+	}
+	return n
 }
 
 // expectVisible is what the page's filter should show: rows of the status
@@ -344,6 +373,30 @@ func TestHTMLInBrowser(t *testing.T) {
 		if len(got) != 1 || got[0] != tt.want {
 			t.Errorf("the time of %s in the table is %q, want [%q]", tt.id, got, tt.want)
 		}
+	}
+	search("")
+
+	// The history filter, and each row's strip of recent runs.
+	for _, class := range []string{"new", "still", "flaky", "fixed", "all"} {
+		must(c.eval(ctx, fmt.Sprintf(`document.querySelector('.cfilters [data-cls=%q]').click()`, class), nil))
+		var got struct{ Visible, Cls string }
+		must(c.eval(ctx, `(() => { const d = document.documentElement.dataset; return {Visible: d.visible, Cls: d.cls}; })()`, &got))
+		if want := strconv.Itoa(expectClass(res, class)); got.Visible != want || got.Cls != class {
+			t.Errorf("history filter %q: %s rows shown (%q), want %s", class, got.Visible, got.Cls, want)
+		}
+		if class != "all" && expectClass(res, class) == 0 {
+			t.Errorf("the test run has no %q rows: the check proves nothing", class)
+		}
+	}
+	search(res.Tests[1].ID)
+	var squares []string
+	must(c.eval(ctx, `new Promise(r => requestAnimationFrame(() => r(Array.from(document.querySelectorAll('#t-rows .tr:not([hidden]) .strip .m')).map(e => e.className))))`, &squares))
+	var wantSquares []string
+	for _, m := range res.Tests[1].Marks {
+		wantSquares = append(wantSquares, "m "+strings.ReplaceAll(string(m), "-", "N"))
+	}
+	if !slices.Equal(squares, wantSquares) {
+		t.Errorf("the strip of %s is %q, want %q", res.Tests[1].ID, squares, wantSquares)
 	}
 	search("")
 

@@ -69,6 +69,10 @@ const (
 type htmlCase struct {
 	ID, Worker, Outcome, Class, Duration, Location, Message, Detail string
 	Attempts                                                        int
+	// HistClass and HistWord name the failure's class in the history
+	// (CSS class and words), Strip its recent runs (history.go).
+	HistClass, HistWord string
+	Strip               []htmlMark
 }
 
 type htmlWorker struct {
@@ -133,6 +137,7 @@ type htmlPage struct {
 	OutputsJSON                     string
 	Problems, Warnings              []string
 	TestsShown, TestsOmitted        int
+	History                         *htmlHistory
 	CSS                             template.CSS
 	JS                              template.JS
 	Data                            template.JS
@@ -181,6 +186,7 @@ func HTML(w io.Writer, res *merge.Result, opts Options) error {
 	for i := range res.Flaky {
 		p.Flaky = append(p.Flaky, toHTMLCase(&res.Flaky[i], opts))
 	}
+	htmlHistoryOf(p, res)
 	for i := range res.Slowest[:min(len(res.Slowest), slowestShown)] {
 		p.Slowest = append(p.Slowest, toHTMLCase(&res.Slowest[i], opts))
 	}
@@ -373,6 +379,10 @@ func writeTestRows(b *bufio.Writer, res *merge.Result) {
 	b.WriteString(`{"w":`)
 	b.Write(ws)
 	b.WriteString(`,"r":[`)
+	var x historyIndex
+	if res.History != nil {
+		x = indexHistory(res.History)
+	}
 	for i, r := range res.Tests {
 		if i > 0 {
 			b.WriteByte(',')
@@ -386,7 +396,13 @@ func writeTestRows(b *bufio.Writer, res *merge.Result) {
 		if math.IsNaN(secs) || math.IsInf(secs, 0) || secs < 0 {
 			secs = 0
 		}
-		fmt.Fprintf(b, "[%s,%d,%d,%d,%s]", id, idx[i], min(int(r.Outcome), 3), flaky, strconv.FormatFloat(secs, 'g', 6, 64))
+		// Then the history: the marks (letters only, nothing to escape)
+		// and the class (see rowClass).
+		marks := r.Marks
+		if !model.ValidMarks(marks) {
+			marks = ""
+		}
+		fmt.Fprintf(b, "[%s,%d,%d,%d,%s,\"%s\",%d]", id, idx[i], min(int(r.Outcome), 3), flaky, strconv.FormatFloat(secs, 'g', 6, 64), marks, rowClass(r, res.History, x))
 	}
 	b.WriteString("]}")
 }

@@ -99,7 +99,7 @@ func TestInjectionHTML(t *testing.T) {
 		`<code class="id">evil.test_` + "`x`" + `|&lt;script&gt;alert(1)&lt;/script&gt;`,
 		`<pre class="trace">` + "```\n" + `&lt;/details&gt;&lt;script&gt;alert(2)&lt;/script&gt;`,
 		`<pre class="msg">&lt;/details&gt;`,
-		`"r":[["evil.test_` + "`x`" + `|\u003cscript\u003ealert(1)\u003c/script\u003e\n::error::pwned%0A**bold**",0,1,0,0]]`,
+		`"r":[["evil.test_` + "`x`" + `|\u003cscript\u003ealert(1)\u003c/script\u003e\n::error::pwned%0A**bold**",0,1,0,0,"",0]]`,
 		`<td><code>&lt;/script&gt;&lt;script&gt;alert(5)&lt;/script&gt;</code></td>`,
 	} {
 		if !strings.Contains(got, want) {

@@ -157,8 +157,9 @@ func Summary(res *merge.Result, opts Options) string {
 func summaryDoc(res *merge.Result, opts Options, annotationNote string) *doc {
 	d := &doc{}
 	writeHeadline(d, res, opts)
-	writeFailures(d, res, opts)
+	writeHistoryFailures(d, res, opts) // by class, new ones first (history.go)
 	writeFlaky(d, res)
+	writeHistory(d, res)
 	writeVerification(d, res)
 	writeSlowest(d, res)
 	writeWorkers(d, res)

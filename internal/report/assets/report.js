@@ -8,12 +8,17 @@
   const data = JSON.parse(document.getElementById('xshard-data').textContent);
   const W = data.w, R = data.r, N = R.length;
   const STATUS = ['passed', 'failed', 'error', 'skipped'];
+  // History classes by index (rows' r[6]), as the class filter names them.
+  const CLS = ['', 'new', 'still', 'flaky', 'fixed', 'quarantined'];
+  const MARK = { P: 'passed', F: 'failed', E: 'error', S: 'skipped', K: 'flaky', '-': 'not run' };
   const ROW = 32, OVERSCAN = 12;
   const $ = (id) => document.getElementById(id);
   const view = $('t-view'), spacer = $('t-spacer'), rows = $('t-rows'), info = $('t-count'), search = $('t-search');
-  const buttons = Array.from(document.querySelectorAll('.filters button'));
+  const buttons = Array.from(document.querySelectorAll('.filters:not(.cfilters) button'));
+  const clsButtons = Array.from(document.querySelectorAll('.cfilters button'));
+  const hist = !!document.querySelector('.table.hist');
   const heads = Array.from(document.querySelectorAll('.thead button'));
-  const state = { status: 'all', q: '', sort: 'id', dir: 1 };
+  const state = { status: 'all', cls: 'all', q: '', sort: 'id', dir: 1 };
   let lower = null;
   let shown = new Int32Array(0);
   const fmt = new Intl.NumberFormat('en-US');
@@ -34,6 +39,7 @@
     const terms = state.q.toLowerCase().split(/\s+/).filter(Boolean);
     if (terms.length && !lower) lower = R.map((r) => (r[0] + ' ' + W[r[1]]).toLowerCase());
     const counts = { all: 0, passed: 0, failed: 0, error: 0, skipped: 0, flaky: 0 };
+    const ccounts = { all: 0, new: 0, still: 0, flaky: 0, fixed: 0, quarantined: 0 };
     const out = new Int32Array(N);
     let n = 0;
     for (let i = 0; i < N; i++) {
@@ -43,10 +49,13 @@
         for (const t of terms) if (!s.includes(t)) { ok = false; break; }
         if (!ok) continue;
       }
-      const r = R[i], st = STATUS[r[2]] || 'skipped';
-      counts.all++; counts[st]++;
-      if (r[3]) counts.flaky++;
-      if (state.status === 'all' || state.status === st || (state.status === 'flaky' && r[3])) out[n++] = i;
+      const r = R[i], st = STATUS[r[2]] || 'skipped', cl = CLS[r[6]] || '';
+      const stOK = state.status === 'all' || state.status === st || (state.status === 'flaky' && r[3]);
+      const clOK = state.cls === 'all' || state.cls === cl;
+      // Each group counts what the other group's filter lets through.
+      if (clOK) { counts.all++; counts[st]++; if (r[3]) counts.flaky++; }
+      if (stOK) { ccounts.all++; if (cl) ccounts[cl]++; }
+      if (stOK && clOK) out[n++] = i;
     }
     shown = out.slice(0, n);
     if (state.sort !== 'id' || state.dir !== 1) {
@@ -65,6 +74,10 @@
       b.setAttribute('aria-pressed', String(b.dataset.status === state.status));
       b.querySelector('.n').textContent = fmt.format(counts[b.dataset.status]);
     }
+    for (const b of clsButtons) {
+      b.setAttribute('aria-pressed', String(b.dataset.cls === state.cls));
+      b.querySelector('.n').textContent = fmt.format(ccounts[b.dataset.cls]);
+    }
     for (const h of heads) {
       if (h.dataset.sort === state.sort) h.dataset.dir = String(state.dir); else delete h.dataset.dir;
     }
@@ -73,6 +86,7 @@
     view.scrollTop = 0;
     root.dataset.visible = String(n);
     root.dataset.status = state.status;
+    root.dataset.cls = state.cls;
     root.dataset.query = state.q;
     draw();
     remember();
@@ -90,8 +104,9 @@
     const id = document.createElement('span'); id.className = 'id';
     const w = document.createElement('span'); w.className = 'w';
     const t = document.createElement('span'); t.className = 't';
-    for (const c of [st, id, w, t]) { c.setAttribute('role', 'cell'); el.appendChild(c); }
-    el._cells = { pill, id, w, t };
+    const s = document.createElement('span'); s.className = 'strip';
+    for (const c of hist ? [st, id, s, w, t] : [st, id, w, t]) { c.setAttribute('role', 'cell'); el.appendChild(c); }
+    el._cells = { pill, id, w, t, s, marks: null };
     rows.appendChild(el);
     return el;
   }
@@ -114,6 +129,16 @@
       c.id.title = r[0];
       c.w.textContent = W[r[1]];
       c.t.textContent = duration(r[4]);
+      if (hist && c.marks !== r[5]) {
+        c.marks = r[5];
+        c.s.textContent = '';
+        for (const m of r[5] || '') {
+          const sq = document.createElement('i');
+          sq.className = 'm ' + (m === '-' ? 'N' : m);
+          sq.title = MARK[m] || m;
+          c.s.appendChild(sq);
+        }
+      }
     }
     for (; k < pool.length; k++) pool[k].hidden = true;
     if (!empty) {
@@ -128,6 +153,7 @@
   function remember() {
     const p = new URLSearchParams();
     if (state.status !== 'all') p.set('status', state.status);
+    if (state.cls !== 'all') p.set('class', state.cls);
     if (state.q) p.set('q', state.q);
     const h = p.toString();
     try {
@@ -142,6 +168,8 @@
     const p = new URLSearchParams(h.slice(7));
     const s = p.get('status');
     if (s && buttons.some((b) => b.dataset.status === s)) state.status = s;
+    const k = p.get('class');
+    if (k && clsButtons.some((b) => b.dataset.cls === k)) state.cls = k;
     state.q = p.get('q') || '';
     search.value = state.q;
   }
@@ -152,6 +180,7 @@
   }, { passive: true });
   window.addEventListener('resize', () => draw());
   for (const b of buttons) b.addEventListener('click', () => { state.status = b.dataset.status; apply(); });
+  for (const b of clsButtons) b.addEventListener('click', () => { state.cls = b.dataset.cls; apply(); });
   for (const h of heads) {
     h.addEventListener('click', () => {
       const s = h.dataset.sort;
