@@ -19,6 +19,7 @@
 //	example.com/m/pkg.TestA             file "",              scope example.com/m/pkg
 //	com.example.FooTest#testBar         file "",              scope com.example.FooTest
 //	com.example.FooTest.testBar         file "",              scope com.example.FooTest
+//	Shop.Tests.CartTests.Adds(1, "a/b") file "",              scope Shop.Tests.CartTests
 //	src/app/a.test.js                   file src/app/a.test.js, scope src/app
 package collect
 
@@ -32,6 +33,7 @@ import (
 
 	"github.com/xshard/xshard/internal/diag"
 	"github.com/xshard/xshard/internal/model"
+	"github.com/xshard/xshard/internal/testid"
 )
 
 // ReadIDs reads test IDs from r, one a line. name is used in errors.
@@ -76,6 +78,9 @@ func ReadIDsFile(name string, stdin io.Reader) ([]string, error) {
 func Infer(id string) model.Item {
 	it := model.Item{ID: id}
 	base := id
+	if m, ok := testid.WithoutArgs(base); ok {
+		base = m // a .NET argument list may contain anything
+	}
 	if i := strings.IndexByte(base, '['); i > 0 {
 		base = base[:i] // pytest parameters may contain anything
 	}

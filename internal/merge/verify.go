@@ -148,7 +148,8 @@ func nonNil(s []string) []string {
 }
 
 // matchItem finds the planned item a reported test ID belongs to: the ID
-// itself, its pytest function without parameters, its file (for suites
+// itself, its pytest function without parameters, its method without an
+// argument list (a .NET test case or theory row), its file (for suites
 // planned by file), or its Go package's test.
 func matchItem(id string, planned map[string]*plannedItem) (*plannedItem, bool) {
 	if it, ok := planned[id]; ok {
@@ -156,6 +157,11 @@ func matchItem(id string, planned map[string]*plannedItem) (*plannedItem, bool) 
 	}
 	if i := strings.IndexByte(id, '['); i > 0 {
 		if it, ok := planned[id[:i]]; ok {
+			return it, true
+		}
+	}
+	if m, ok := testid.WithoutArgs(id); ok {
+		if it, ok := planned[m]; ok {
 			return it, true
 		}
 	}

@@ -3,8 +3,11 @@ package plan
 import (
 	"math"
 	"slices"
+	"strings"
+	"sync"
 
 	"github.com/xshard/xshard/internal/model"
+	"github.com/xshard/xshard/internal/testid"
 )
 
 // durations gives units their predicted seconds: from history where the
@@ -23,6 +26,12 @@ type durations struct {
 	itemSec []float64
 	lookups *chunks
 	itemEst *estimator // item-level estimates, built on first use
+
+	// methods sums the instances' durations by method, for the items
+	// planned by method; built on first use, by whichever goroutine
+	// looks up first.
+	methodsOnce sync.Once
+	methods     map[string]float64
 }
 
 // lookUpItems prepares to fill itemSec, in chunks that a helper goroutine
@@ -133,7 +142,9 @@ func (d *durations) itemSecondsAt(i int32) (float64, bool) {
 }
 
 // itemSeconds returns the history of one item: its test entry, else the
-// file entry when the item is a whole file (as Jest-style runners report).
+// file entry when the item is a whole file (as Jest-style runners report),
+// else, for a method planned whole, the sum of its instances' entries
+// (.NET test cases, theory and data rows: "Ns.C.M(1,2)" for "Ns.C.M").
 func (d *durations) itemSeconds(it *model.Item) (float64, bool) {
 	if s, ok := lookup(d.t.Tests, it.ID); ok {
 		return s, true
@@ -141,7 +152,28 @@ func (d *durations) itemSeconds(it *model.Item) (float64, bool) {
 	if it.File != "" && it.ID == it.File {
 		return lookup(d.t.Files, it.ID)
 	}
-	return 0, false
+	d.methodsOnce.Do(d.sumMethods)
+	s, ok := d.methods[it.ID]
+	return s, ok
+}
+
+// sumMethods sums the test entries that end in an argument list by their
+// method. It runs once, at the first item without an entry of its own.
+func (d *durations) sumMethods() {
+	for id := range d.t.Tests {
+		if !strings.HasSuffix(id, ")") {
+			continue
+		}
+		s, ok := lookup(d.t.Tests, id)
+		m, isInstance := testid.WithoutArgs(id)
+		if !ok || !isInstance {
+			continue
+		}
+		if d.methods == nil {
+			d.methods = map[string]float64{}
+		}
+		d.methods[m] += s
+	}
 }
 
 // sumItems rolls a unit's duration up from its items. It is known when any

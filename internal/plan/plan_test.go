@@ -329,6 +329,20 @@ func TestDurations(t *testing.T) {
 			},
 		},
 		{
+			name: "by test a .NET method listed whole takes the sum of its instances",
+			items: []model.Item{
+				{ID: "Shop.CartTests.Discounts", Package: "Shop.CartTests"},
+				{ID: "Shop.CartTests.Adds(1, 2)", Package: "Shop.CartTests"},
+				{ID: "Shop.CartTests.Adds(3, 4)", Package: "Shop.CartTests"},
+			},
+			timings: &model.Timings{Tests: map[string]float64{
+				"Shop.CartTests.Discounts(10,90.0m)": 1.5, "Shop.CartTests.Discounts(\"(\")": 2, "Shop.CartTests.Discounts(x": 100,
+				"Shop.CartTests.Adds(1, 2)": 3, "Shop.CartTests.Adds(3, 4)": 4, "Shop.CartTests.Adds": 50,
+			}},
+			// An instance listed itself takes its own entry only.
+			want: map[string]seconds{"Shop.CartTests.Discounts": {3.5, true}, "Shop.CartTests.Adds(1, 2)": {3, true}, "Shop.CartTests.Adds(3, 4)": {4, true}},
+		},
+		{
 			name:    "by test a test entry wins over a file entry",
 			items:   jsItems[:1],
 			timings: &model.Timings{Tests: map[string]float64{"src/a.test.js": 3}, Files: map[string]float64{"src/a.test.js": 9}},

@@ -37,8 +37,31 @@
 // "<file>::<name>"; such suites are planned by file, so the file is what
 // verification matches.
 //
+// .NET (NUnit 2 and 3, xUnit.net, MSTest TRX, read by internal/dotnet):
+// the ID is the test's fully qualified name, the name vstest's
+// FullyQualifiedName filter takes: "<Namespace>.<Class>.<Method>", nested
+// classes joined with "+" as .NET writes them, and for a parametrised
+// instance (NUnit's TestCase, xUnit.net's Theory row, MSTest's DataRow)
+// its argument list as the framework writes it. The classname is the
+// class's full name and the name the method with its arguments, so this
+// is the JVM rule below. An instance's Parent is its method: a planned
+// ID matches its instances, so a plan may list methods or instances.
+//
+//	classname "Shop.Tests.CartTests"  name "AppliesDiscount(10,90.0m)"  ->  Shop.Tests.CartTests.AppliesDiscount(10,90.0m) (parent Shop.Tests.CartTests.AppliesDiscount)
+//	classname "Shop.Tests.PriceTests+Rounding"  name "HalfToEven"  ->  Shop.Tests.PriceTests+Rounding.HalfToEven
+//
+// For shard --tests-from, list these IDs one a line: xUnit.net's
+// `dotnet test --list-tests` prints them (after the "The following Tests
+// are available:" line, indented); NUnit's adapter does with the run
+// setting NUnit.DisplayName=FullName; for MSTest, `vstest.console
+// --ListFullyQualifiedTests --ListTestsTargetPath FILE` writes them. A
+// worker runs its part with `dotnet test --filter` joining
+// "FullyQualifiedName=ID" terms with "|" (instances by their method).
+//
 // JVM and others: "<classname>.<name>", scope the classname. A case
-// without a classname is known by its name alone, scoped by its suite.
+// without a classname is known by its name alone, scoped by its suite. A
+// name ending in an argument list (JUnit 5's "add(int, int)", .NET's
+// "M(1,2)") has its method as its Parent.
 //
 // Key.Scope is the package, module or class used for loadscope rollups.
 package testid
@@ -251,7 +274,47 @@ func (t *triple) key(name string) Key {
 		}
 		return Key{Test: name, Scope: scope}
 	}
-	return Key{Test: t.cls + "." + name, Scope: t.cls}
+	id := t.cls + "." + name
+	k := Key{Test: id, Scope: t.cls}
+	if m, ok := WithoutArgs(id); ok && len(m) > len(t.cls)+1 {
+		k.Sub, k.Parent = true, m
+	}
+	return k
+}
+
+// WithoutArgs returns the ID of a parametrised instance without its
+// argument list, the trailing parenthesised group ("Ns.C.M(1, \"a)\")"
+// is "Ns.C.M"), and whether it had one.
+func WithoutArgs(id string) (string, bool) {
+	if !strings.HasSuffix(id, ")") {
+		return id, false
+	}
+	depth, start := 0, -1
+	quote := byte(0)
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case quote != 0:
+			if c == '\\' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case (c == '"' || c == '\'') && depth > 0:
+			quote = c
+		case c == '(':
+			if depth == 0 {
+				start = i
+			}
+			depth++
+		case c == ')' && depth > 0:
+			depth--
+			if depth == 0 && i == len(id)-1 && start > 0 {
+				return id[:start], true
+			}
+		}
+	}
+	return id, false
 }
 
 // pytestKey is the key of the pytest test name in file and scope (the

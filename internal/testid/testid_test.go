@@ -47,6 +47,15 @@ var ofTests = []struct {
 	{"a JVM test is class.method",
 		model.Case{Suite: "com.example.FooTest", Classname: "com.example.FooTest", Name: "testBar"},
 		Key{Test: "com.example.FooTest.testBar", Scope: "com.example.FooTest"}},
+	{"a .NET test is its fully qualified name, a nested class joined with +",
+		model.Case{Suite: "Shop.Tests.PriceTests+Rounding", Classname: "Shop.Tests.PriceTests+Rounding", Name: "HalfToEven"},
+		Key{Test: "Shop.Tests.PriceTests+Rounding.HalfToEven", Scope: "Shop.Tests.PriceTests+Rounding"}},
+	{"a .NET theory row has its method as parent",
+		model.Case{Classname: "Shop.Tests.CartTests", Name: `Adds(a: 1.5, s: "x)(")`},
+		Key{Test: `Shop.Tests.CartTests.Adds(a: 1.5, s: "x)(")`, Scope: "Shop.Tests.CartTests", Sub: true, Parent: "Shop.Tests.CartTests.Adds"}},
+	{"an NUnit parameterised fixture's test has no argument list of its own",
+		model.Case{Classname: `Ledger.Tests.RateTests("EUR")`, Name: "Converts"},
+		Key{Test: `Ledger.Tests.RateTests("EUR").Converts`, Scope: `Ledger.Tests.RateTests("EUR")`}},
 	{"a case without classname is its name, scoped by its suite",
 		model.Case{Suite: "smoke suite", Name: "boots"},
 		Key{Test: "boots", Scope: "smoke suite"}},
@@ -75,4 +84,29 @@ func FuzzOf(f *testing.F) {
 			t.Fatalf("empty test id for %q %q %q", cls, name, file)
 		}
 	})
+}
+
+func TestWithoutArgs(t *testing.T) {
+	tests := []struct {
+		name, id, want string
+		ok             bool
+	}{
+		{"an NUnit test case loses its arguments", "Ns.C.M(1,2)", "Ns.C.M", true},
+		{"an xUnit.net theory row with named arguments", "Ns.C.M(a: 1, b: \"2\")", "Ns.C.M", true},
+		{"quoted parentheses do not end the list", `Ns.C.M("(", ")")`, "Ns.C.M", true},
+		{"an escaped quote stays inside the string", `Ns.C.M("a\")b")`, "Ns.C.M", true},
+		{"nested parentheses are one list", "Ns.C.M(new(1, 2), 3)", "Ns.C.M", true},
+		{"a parameterised fixture's test is not an instance", `Ns.F("EUR").M`, `Ns.F("EUR").M`, false},
+		{"a name without a list is itself", "Ns.C.M", "Ns.C.M", false},
+		{"a list alone is not an instance", "(1)", "(1)", false},
+		{"unbalanced parentheses are no list", "Ns.C.M(1))", "Ns.C.M(1))", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := WithoutArgs(tt.id)
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("WithoutArgs(%q) = %q, %v; want %q, %v", tt.id, got, ok, tt.want, tt.ok)
+			}
+		})
+	}
 }
