@@ -90,6 +90,11 @@ type Case struct {
 	// reader to keep memory bounded.
 	Message string
 	Detail  string
+	// Output is what the test printed (standard output, then standard
+	// error), when the reader keeps it: the .NET readers do, so that
+	// their conversion to JUnit holds it as system-out; the JUnit reader
+	// leaves it empty, since Merge copies a testcase's output through.
+	Output string
 	// Worker is the worker that ran the case ("gw0", ...), "" when
 	// unknown.
 	Worker string
