@@ -42,7 +42,7 @@ func FuzzSniff(f *testing.F) {
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, in []byte) {
 		k := Sniff(in)
-		if k < Unknown || k > Timings {
+		if k < Unknown || k > Last {
 			t.Fatalf("Sniff(%q) = %d, not a kind", in, k)
 		}
 		_ = k.String()

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"regexp"
 
+	"github.com/xshard/xshard/internal/dotnet"
 	"github.com/xshard/xshard/internal/manifest"
 	"github.com/xshard/xshard/internal/model"
 	"github.com/xshard/xshard/internal/testid"
@@ -26,9 +27,16 @@ const (
 	Cobertura
 	Manifest
 	Timings
+	NUnit2 // NUnit 2's test-results
+	NUnit3 // NUnit 3's test-run, or a bare test-suite or test-case of it
+	XUnit  // xUnit.net's assemblies (or a bare assembly)
+	TRX    // MSTest and vstest's TestRun
 )
 
-var kindNames = [...]string{"unknown", "junit", "go-test-json", "go-cover", "lcov", "cobertura", "manifest", "timings"}
+// Last is the last Kind.
+const Last = TRX
+
+var kindNames = [...]string{"unknown", "junit", "go-test-json", "go-cover", "lcov", "cobertura", "manifest", "timings", "nunit2", "nunit3", "xunit", "trx"}
 
 // String returns the kind's name as messages show it.
 func (k Kind) String() string { return kindNames[k] }
@@ -47,10 +55,18 @@ func Sniff(head []byte) Kind {
 		return Unknown
 	case b[0] == '<':
 		switch xmlRoot(b) {
-		case "testsuites", "testsuite", "testcase", "testrun", "test-run":
+		case "testsuites", "testsuite", "testcase", "testrun":
 			return JUnit
 		case "coverage":
 			return Cobertura
+		case "test-results":
+			return NUnit2
+		case "test-run", "test-suite", "test-case":
+			return NUnit3
+		case "assemblies", "assembly":
+			return XUnit
+		case "TestRun":
+			return TRX
 		}
 		return Unknown
 	case bytes.HasPrefix(b, []byte("mode:")):
@@ -96,6 +112,21 @@ func hasTestEvent(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// DotNet returns the .NET format of a kind, and whether it is one.
+func (k Kind) DotNet() (dotnet.Format, bool) {
+	switch k {
+	case NUnit2:
+		return dotnet.NUnit2, true
+	case NUnit3:
+		return dotnet.NUnit3, true
+	case XUnit:
+		return dotnet.XUnit, true
+	case TRX:
+		return dotnet.TRX, true
+	}
+	return 0, false
 }
 
 // xmlRoot returns the name of the first element of an XML document,

@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"strings"
 
 	"github.com/xshard/xshard/internal/diag"
+	"github.com/xshard/xshard/internal/dotnet"
 	"github.com/xshard/xshard/internal/gotest"
 	"github.com/xshard/xshard/internal/junit"
 	"github.com/xshard/xshard/internal/model"
@@ -17,9 +19,9 @@ import (
 )
 
 // ReadTimings reads historical durations from path, whatever its kind:
-// xshard's timings file, a flat {"id": seconds} object, JUnit XML or a
-// go test -json stream (whose case durations are rolled up, groups by the
-// optional pattern). The cases of a report are keyed as package testid
+// xshard's timings file, a flat {"id": seconds} object, JUnit XML, a
+// go test -json stream or a .NET result file (whose case durations are
+// rolled up, groups by the optional pattern). The cases of a report are keyed as package testid
 // has it, reading pytest classnames against scopes when not nil: the
 // collected IDs' files and classes, so that the durations are keyed by
 // the IDs shard plans.
@@ -46,6 +48,20 @@ func ReadTimingsFile(path string, groups *regexp.Regexp, scopes *testid.Scopes) 
 		return nil, fmt.Errorf("read %q: %w", path, err)
 	}
 	kind := Sniff(head)
+	if f, ok := kind.DotNet(); ok {
+		rep, err := dotnet.Parse(br, f)
+		if err != nil {
+			return nil, diag.WithFile(err, path)
+		}
+		r := NewRollup(groups)
+		r.resolver.Scopes = scopes
+		for i := range rep.Cases {
+			if c := &rep.Cases[i]; !strings.HasPrefix(c.Name, "[") { // not a failed fixture
+				r.Add(c)
+			}
+		}
+		return rollupFile(r, path, kind)
+	}
 	switch kind {
 	case Timings:
 		return timings.Read(br, path)
@@ -61,11 +77,17 @@ func ReadTimingsFile(path string, groups *regexp.Regexp, scopes *testid.Scopes) 
 		if err != nil {
 			return nil, diag.WithFile(err, path)
 		}
-		t := r.Timings()
-		if len(t.Tests) == 0 {
-			return nil, &diag.Error{File: path, Msg: fmt.Sprintf("no test durations found in this %s file", kind)}
-		}
-		return &timings.File{Timings: *t}, nil
+		return rollupFile(r, path, kind)
 	}
-	return nil, &diag.Error{File: path, Msg: "not a timings file: expected xshard's timings.json, a {\"test id\": seconds} object, JUnit XML or go test -json output"}
+	return nil, &diag.Error{File: path, Msg: "not a timings file: expected xshard's timings.json, a {\"test id\": seconds} object, JUnit XML, go test -json output or a .NET result file (NUnit, xUnit.net, TRX)"}
+}
+
+// rollupFile returns the durations r summed, an error when there are
+// none.
+func rollupFile(r *Rollup, path string, kind Kind) (*timings.File, error) {
+	t := r.Timings()
+	if len(t.Tests) == 0 {
+		return nil, &diag.Error{File: path, Msg: fmt.Sprintf("no test durations found in this %s file", kind)}
+	}
+	return &timings.File{Timings: *t}, nil
 }

@@ -1,6 +1,7 @@
 package merge
 
 import (
+	"bufio"
 	"cmp"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"github.com/xshard/xshard/internal/cobertura"
 	"github.com/xshard/xshard/internal/collect"
 	"github.com/xshard/xshard/internal/diag"
+	"github.com/xshard/xshard/internal/dotnet"
 	"github.com/xshard/xshard/internal/gocover"
 	"github.com/xshard/xshard/internal/gotest"
 	"github.com/xshard/xshard/internal/history"
@@ -540,15 +542,22 @@ func (m *merger) mergeAll(files []*file) error {
 	}
 	// About one test case per 400 bytes of report: room for the maps of
 	// a million-test run without growing them step by step.
+	// go test -json and the .NET formats are converted to JUnit first.
+	converted := byKind[ingest.GoTestJSON]
+	for k := ingest.Kind(0); k <= ingest.Last; k++ {
+		if _, ok := k.DotNet(); ok {
+			converted = append(converted, byKind[k]...)
+		}
+	}
 	var bytes int64
-	for _, f := range append(byKind[ingest.JUnit], byKind[ingest.GoTestJSON]...) {
+	for _, f := range append(byKind[ingest.JUnit], converted...) {
 		bytes += f.size
 	}
 	m.agg = newAggregate(m.opts, m.groupRE, planned, m.scopes, runtime.GOMAXPROCS(0), int(min(bytes/400, 8<<20)))
 	if m.queue = m.queueClaims(); m.queue != nil {
 		m.agg.queue, m.agg.keep, m.agg.keptSeen = m.queue, m.queue.keep, map[string]bool{}
 	}
-	wait, err := m.mergeResults(byKind[ingest.JUnit], byKind[ingest.GoTestJSON])
+	wait, err := m.mergeResults(byKind[ingest.JUnit], converted)
 	m.waitJUnit = wait
 	m.agg.close()
 	if err != nil {
@@ -566,15 +575,16 @@ func (m *merger) mergeAll(files []*file) error {
 	return m.mergeCustom(custom)
 }
 
-// mergeResults merges JUnit inputs, and go test -json streams converted
-// to JUnit, into junit.xml, feeding every case to the aggregate. It
+// mergeResults merges JUnit inputs, and the other results (go test -json
+// streams, .NET reports) converted to JUnit, into junit.xml, feeding every
+// case to the aggregate. It
 // returns once every case is in the aggregate and the broken inputs are
 // in the problems: junit.xml is still being written then, on its own
 // goroutine, while the caller goes on; wait returns when it is written,
 // with the error that stops the merge, if any.
-func (m *merger) mergeResults(junits, gojson []*file) (wait func() error, err error) {
+func (m *merger) mergeResults(junits, converted []*file) (wait func() error, err error) {
 	wait = func() error { return nil }
-	if len(junits)+len(gojson) == 0 {
+	if len(junits)+len(converted) == 0 {
 		return wait, nil
 	}
 	var inputs []junit.Input
@@ -583,13 +593,13 @@ func (m *merger) mergeResults(junits, gojson []*file) (wait func() error, err er
 	}
 	origin := map[string]string{}
 	tmp := ""
-	if len(gojson) > 0 {
+	if len(converted) > 0 {
 		if tmp, err = atomicfile.TempDir(m.opts.OutDir, "gotest"); err != nil {
 			return wait, fmt.Errorf("output directory: %w", err)
 		}
-		for i, f := range gojson {
+		for i, f := range converted {
 			conv := filepath.Join(tmp, fmt.Sprintf("%04d.xml", i))
-			warnings, err := convertGoTest(f, conv)
+			warnings, err := convert(f, conv)
 			for _, w := range warnings {
 				m.warnf("%s", w)
 			}
@@ -670,9 +680,10 @@ func (m *merger) mergeResults(junits, gojson []*file) (wait func() error, err er
 	return func() error { return <-done }, nil
 }
 
-// convertGoTest writes the go test -json stream f as JUnit XML to dst,
-// returning the reader's warnings and its error.
-func convertGoTest(f *file, dst string) ([]*diag.Error, error) {
+// convert writes the go test -json stream or .NET report f as JUnit XML
+// to dst, what it holds even when it is broken, and returns the reader's
+// warnings and its error (which says where it broke).
+func convert(f *file, dst string) ([]string, error) {
 	in, err := os.Open(f.path)
 	if err != nil {
 		return nil, err
@@ -682,11 +693,25 @@ func convertGoTest(f *file, dst string) ([]*diag.Error, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, cerr := gotest.ToJUnit(in, out, gotest.Options{Source: f.path, Worker: f.worker})
+	var warnings []string
+	var cerr error
+	if format, ok := f.kind.DotNet(); ok {
+		var rep *dotnet.Report
+		rep, cerr = dotnet.ToJUnit(bufio.NewReaderSize(in, 64<<10), out, format)
+		if rep != nil && rep.Repaired > 0 {
+			warnings = append(warnings, fmt.Sprintf("%s: %d characters that XML cannot hold (control characters, bytes that are not UTF-8) replaced with U+FFFD", f.path, rep.Repaired))
+		}
+	} else {
+		var st gotest.Stats
+		st, cerr = gotest.ToJUnit(in, out, gotest.Options{Source: f.path, Worker: f.worker})
+		for _, w := range st.Warnings {
+			warnings = append(warnings, w.Error())
+		}
+	}
 	if err := out.Close(); err != nil && cerr == nil {
 		cerr = err
 	}
-	return st.Warnings, diag.WithFile(cerr, f.path)
+	return warnings, diag.WithFile(cerr, f.path)
 }
 
 func (m *merger) mergeGoCover(files []*file) error {
