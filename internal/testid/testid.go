@@ -51,12 +51,14 @@
 //	classname "Shop.Tests.PriceTests+Rounding"  name "HalfToEven"  ->  Shop.Tests.PriceTests+Rounding.HalfToEven
 //
 // For shard --tests-from, list these IDs one a line: xUnit.net's
-// `dotnet test --list-tests` prints them (after the "The following Tests
-// are available:" line, indented); NUnit's adapter does with the run
-// setting NUnit.DisplayName=FullName; for MSTest, `vstest.console
-// --ListFullyQualifiedTests --ListTestsTargetPath FILE` writes them. A
+// `dotnet test --list-tests` prints them (indented by four spaces, after
+// "The following Tests are available:"); NUnit's adapter does with the
+// run setting NUnit.DisplayName=FullName; for MSTest, `vstest.console
+// --ListFullyQualifiedTests --ListTestsTargetPath FILE` writes them. List
+// methods (the IDs cut at their argument list, duplicates dropped): a
 // worker runs its part with `dotnet test --filter` joining
-// "FullyQualifiedName=ID" terms with "|" (instances by their method).
+// "FullyQualifiedName=ID" terms with "|", which selects a method with all
+// its cases and rows, and their results match the planned method.
 //
 // JVM and others: "<classname>.<name>", scope the classname. A case
 // without a classname is known by its name alone, scoped by its suite. A
