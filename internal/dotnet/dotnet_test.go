@@ -6,8 +6,10 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/xshard/xshard/internal/golden"
@@ -83,6 +85,13 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			golden.Compare(t, prefix+".cases.json", append(js, '\n'), *update)
+
+			// Read a byte at a time, split UTF-8 sequences and character
+			// references read the same.
+			slow, serr := Parse(iotest.OneByteReader(bytes.NewReader(data)), f)
+			if (serr == nil) != (perr == nil) || !reflect.DeepEqual(slow, rep) {
+				t.Errorf("read a byte at a time, the report differs (error %v)", serr)
+			}
 
 			var out bytes.Buffer
 			rep2, jerr := ToJUnit(bytes.NewReader(data), &out, f)

@@ -290,3 +290,19 @@ func TestToJUnitEscapes(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestRepairedCountsEveryReplacement(t *testing.T) {
+	// Two raw escapes, a reference to ESC, one to NUL, a byte that is not
+	// UTF-8 and U+FFFE: six replacements, the rest as it was.
+	in := xunitTest(`name="Ns.C.M" result="Pass"`, "<output>\x1b[1m\x1b[0m &#27; &#x0; \xff \uFFFE ok \t&#9;&#x20AC;</output>")
+	rep, err := ParseXUnit(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Repaired != 6 {
+		t.Errorf("Repaired = %d, want 6", rep.Repaired)
+	}
+	if got, want := rep.Cases[0].Output, "\uFFFD[1m\uFFFD[0m \uFFFD \uFFFD \uFFFD \uFFFD ok \t\t€"; got != want {
+		t.Errorf("Output = %q, want %q", got, want)
+	}
+}

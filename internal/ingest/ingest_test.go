@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -120,5 +122,33 @@ func TestLooksLikeReport(t *testing.T) {
 				t.Errorf("LooksLikeReport(%q, %q) = %v, want %v", tt.file, tt.head, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestReadTimingsOfADotNetReport(t *testing.T) {
+	// A TRX file's durations, keyed by fully qualified name; the pseudo
+	// case of its failed run is no test and has no timing.
+	trx := `<TestRun xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010"><Results>` +
+		`<UnitTestResult testId="t1" testName="Adds" duration="00:00:01.5000000" outcome="Passed"/>` +
+		`<UnitTestResult testId="t2" testName="Rounds" outcome="Passed"><InnerResults>` +
+		`<UnitTestResult testId="t2" testName="Rounds (1,2)" duration="00:00:00.2500000" outcome="Passed"/>` +
+		`<UnitTestResult testId="t2" testName="Rounds (3,4)" duration="00:00:00.5000000" outcome="Passed"/></InnerResults></UnitTestResult></Results>` +
+		`<TestDefinitions><UnitTest id="t1"><TestMethod className="Shop.CartTests" name="Adds"/></UnitTest>` +
+		`<UnitTest id="t2"><TestMethod className="Shop.CartTests" name="Rounds"/></UnitTest></TestDefinitions>` +
+		`<ResultSummary outcome="Aborted"/></TestRun>`
+	path := filepath.Join(t.TempDir(), "results.trx")
+	if err := os.WriteFile(path, []byte(trx), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadTimings(path, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{"Shop.CartTests.Adds": 1.5, "Shop.CartTests.Rounds(1,2)": 0.25, "Shop.CartTests.Rounds(3,4)": 0.5}
+	if diff := cmp.Diff(want, got.Tests); diff != "" {
+		t.Errorf("tests (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]float64{"Shop.CartTests": 2.25}, got.Packages); diff != "" {
+		t.Errorf("packages (-want +got):\n%s", diff)
 	}
 }
