@@ -82,9 +82,16 @@
 //     element holding all their properties; the parts' other children
 //     (<system-out>, <system-err>, ...) follow the cases, copied as they
 //     are.
-//   - In inputs with a DOCTYPE, entity references that the output could
-//     not resolve are written escaped ("&amp;xxe;"), so the output is
-//     always well-formed when the inputs are.
+//   - The output is well-formed XML 1.0 whatever the inputs hold. The
+//     first pass checks every byte it will copy; a testcase, suite tag or
+//     suite child that is not well-formed (characters XML cannot hold,
+//     raw or as references; an '&' that starts no reference XML knows,
+//     such as one to an entity a DOCTYPE declares; "]]>" outside CDATA;
+//     '<' in an attribute value; duplicate or malformed attributes; names
+//     that are not plain ASCII XML names; "--" in a comment) is repaired
+//     as wellformed.go describes, and Stats.Warnings names the first of
+//     each input and counts the others. Clean elements are copied byte
+//     for byte.
 //
 // Merge reads each input twice: a first pass, over several inputs at
 // once, records the suites and the byte range of every testcase, and a

@@ -2,7 +2,9 @@ package junit_test
 
 import (
 	"bytes"
+	"encoding/xml"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -19,6 +21,9 @@ func FuzzRead(f *testing.F) {
 			f.Fatal(err)
 		}
 		f.Add(b)
+	}
+	for _, s := range hostile {
+		f.Add([]byte(s))
 	}
 	const maxMsg, maxDetail = 16, 64
 	dir := f.TempDir()
@@ -64,6 +69,10 @@ func FuzzRead(f *testing.F) {
 		if (err == nil) != (len(errs) == 0) {
 			t.Fatalf("Read error %v, Merge errors %v", err, errs)
 		}
+		// Whatever the input, the merged document is well-formed XML 1.0.
+		if err := wellFormed(out.Bytes()); err != nil {
+			t.Fatalf("merged output is not well-formed XML: %v\n%q", err, out.Bytes())
+		}
 		if err == nil {
 			m := 0
 			_, err := junit.Read(&out, junit.ReadOptions{}, func(*model.Case) error { m++; return nil })
@@ -72,4 +81,32 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// wellFormed reads b to its end with encoding/xml in strict mode, which
+// rejects what XML 1.0 does not allow: characters it cannot hold, raw or
+// as references, undeclared entities, duplicate attributes, '<' in an
+// attribute value, unbalanced tags.
+func wellFormed(b []byte) error {
+	d := xml.NewDecoder(bytes.NewReader(b))
+	for {
+		if _, err := d.Token(); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+	}
+}
+
+// hostile are inputs that the merger accepts but whose bytes, copied
+// through, would not be well-formed XML.
+var hostile = []string{
+	"<testsuite name=\"s\"><testcase name=\"nul\x00byte\"><system-out>a\x00b\x1b[31m</system-out></testcase></testsuite>",
+	`<testsuite name="s"><testcase name="refs &#0; &#x1B;"><failure message="&#1;">&#27;[31mred&#xFFFE;</failure></testcase></testsuite>`,
+	`<testsuite name="s" name="t"><testcase name="a" name="b" time="1" time="2"><failure message="x" message="y"/></testcase></testsuite>`,
+	`<testsuite name="s"><testcase name="a<b" classname="c<d"><skipped message="<"/></testcase></testsuite>`,
+	`<testsuite name="s"><testcase name="amp & amp"><system-out>x & y &nbsp; &#; &#xZZ; AT&T</system-out></testcase></testsuite>`,
+	"<testsuite name=\"s\"><testcase name=\"a\"><system-out>\xef\xbf\xbe \xef\xbf\xbf ]]> <!-- \x01 --> <?pi \x02?></system-out></testcase></testsuite>",
+	`<testsuite name="s"><testcase name="a"><x 1bad="v" good="w"/><y z=></y></testcase></testsuite>`,
+	`<testsuites><testsuite name="s"><properties><property name="p" value="a<b" value="c"/></properties><testcase name="a"/><system-out>&bogus;</system-out></testsuite></testsuites>`,
 }

@@ -72,7 +72,12 @@ type MergeStats struct {
 	Seconds float64
 }
 
-type span struct{ off, end int64 }
+// span is a range of an input to copy; flags says what is not
+// well-formed in it (see wellformed.go).
+type span struct {
+	off, end int64
+	flags    uint8
+}
 
 // How a testcase gains its worker property; see caseRec.
 const (
@@ -83,7 +88,9 @@ const (
 )
 
 // caseRec locates one testcase in its file: it is written as
-// file[off:off+a] + inserted text + file[off+b:off+n].
+// file[off:off+a] + inserted text + file[off+b:off+n]. The low four bits
+// of kind are the insertion (ins*), the high four what is not
+// well-formed in the testcase (bad* << 4).
 type caseRec struct {
 	off     int64
 	n, a, b uint32
@@ -95,6 +102,7 @@ type part struct {
 	file     *fileIndex
 	name     string
 	attrs    []byte // raw attributes of the start tag
+	attrBad  uint8  // what is not well-formed in them
 	props    []span // contents of its properties elements
 	others   []span // its other non-testcase children, whole
 	cases    []caseRec
@@ -129,6 +137,7 @@ func (pt *part) add(c *caseState, endOff int64, worker string) error {
 		r.a = uint32(c.tagEnd - c.off)
 		r.b = r.a
 	}
+	r.kind |= c.prob.flags << 4
 	pt.cases = append(pt.cases, r)
 	pt.counts[c.Outcome]++
 	if c.Flaky() {
@@ -156,7 +165,6 @@ func (pt *part) empty() bool {
 type fileIndex struct {
 	in     Input
 	parts  []*part
-	escape bool // a DOCTYPE was seen: escape entity references on output
 	insert [4][]byte
 	stats  Stats
 	err    error
@@ -295,8 +303,8 @@ func index(in Input, buf []byte, opts *MergeOptions, onCase func(int, *model.Cas
 			return nil
 		}
 	}
+	p.s.check = true
 	fi.err = p.run()
-	fi.escape = p.s.doctype
 	fi.stats = p.stats
 	return fi
 }
@@ -342,6 +350,7 @@ type output struct {
 	open map[*fileIndex]*window
 	tick uint64
 	tmp  []byte
+	rbuf []byte // the scanner's buffer for rewrite
 }
 
 type window struct {
@@ -401,9 +410,10 @@ func (o *output) suite(parts []*part, t suiteTotals) {
 	first := parts[0]
 	o.str("\n  <testsuite")
 	var seen [5]bool
+	var names [][]byte // of a tag that is not well-formed: to drop duplicates
 	b := first.attrs
 	for {
-		k, _, rest, ok, _ := nextAttr(b)
+		k, v, rest, ok, _ := nextAttr(b)
 		if !ok {
 			break
 		}
@@ -411,8 +421,25 @@ func (o *output) suite(parts []*part, t suiteTotals) {
 		b = rest
 		i := slices.Index(totalAttrs, string(k))
 		if i < 0 {
-			o.str(" ")
-			o.raw(first.file, raw)
+			switch {
+			case first.attrBad&badMarkup != 0:
+				if !isName(k) || slices.ContainsFunc(names, func(n []byte) bool { return bytes.Equal(n, k) }) {
+					continue
+				}
+				names = append(names, k)
+				o.str(" ")
+				o.write(k)
+				o.str(`="`)
+				o.tmp = cleanAttrValue(o.tmp[:0], v)
+				o.write(o.tmp)
+				o.str(`"`)
+			case first.attrBad&badChars != 0:
+				o.str(" ")
+				o.valid(raw)
+			default:
+				o.str(" ")
+				o.write(raw)
+			}
 			continue
 		}
 		if !seen[i] {
@@ -433,7 +460,7 @@ func (o *output) suite(parts []*part, t suiteTotals) {
 				o.str("\n    <properties>")
 				hasProps = true
 			}
-			o.copy(pt.file, sp.off, sp.end)
+			o.span(pt.file, sp)
 		}
 	}
 	if hasProps {
@@ -447,19 +474,24 @@ func (o *output) suite(parts []*part, t suiteTotals) {
 		}
 		for _, r := range pt.cases {
 			o.str("\n    ")
-			if r.kind == insNone {
-				o.copyHint(fi, r.off, r.off+int64(r.n), upTo)
-				continue
+			ins, bad := r.kind&0xf, r.kind>>4
+			end := r.off + int64(r.n)
+			switch {
+			case bad&badMarkup != 0:
+				o.rewrite(fi, r.off, end, ins, r.a == r.b)
+			case ins == insNone:
+				o.copyHint(fi, r.off, end, upTo, bad)
+			default:
+				o.copyHint(fi, r.off, r.off+int64(r.a), upTo, bad)
+				o.write(fi.insert[ins])
+				o.copyHint(fi, r.off+int64(r.b), end, upTo, bad)
 			}
-			o.copyHint(fi, r.off, r.off+int64(r.a), upTo)
-			o.write(fi.insert[r.kind])
-			o.copyHint(fi, r.off+int64(r.b), r.off+int64(r.n), upTo)
 		}
 	}
 	for _, pt := range parts {
 		for _, sp := range pt.others {
 			o.str("\n    ")
-			o.copy(pt.file, sp.off, sp.end)
+			o.span(pt.file, sp)
 		}
 	}
 	o.str("\n  </testsuite>")
@@ -481,27 +513,18 @@ func totalValue(t suiteTotals, i int) string {
 	return formatMillis(t.ms)
 }
 
-// raw writes bytes that came from fi, escaping entity references that
-// only its DOCTYPE could have declared.
-func (o *output) raw(fi *fileIndex, b []byte) {
-	if fi.escape {
-		o.tmp = escapeRefs(o.tmp[:0], b)
-		b = o.tmp
-	}
-	o.valid(b)
-}
-
-// copy writes the bytes [off, end) of fi's file.
-func (o *output) copy(fi *fileIndex, off, end int64) { o.copyHint(fi, off, end, end) }
-
-// copyHint is copy when the bytes up to upTo will be wanted next: a
-// window never reads past it, since the parts of a suite lie scattered
-// over the inputs and reading ahead blindly would read most bytes many
-// times.
-func (o *output) copyHint(fi *fileIndex, off, end, upTo int64) {
-	if o.err != nil || end <= off {
+// span writes a span of fi, written again when it is not well-formed.
+func (o *output) span(fi *fileIndex, sp span) {
+	if sp.flags&badMarkup != 0 {
+		o.rewrite(fi, sp.off, sp.end, insNone, false)
 		return
 	}
+	o.copyHint(fi, sp.off, sp.end, sp.end, sp.flags)
+}
+
+// window returns the read window of fi, opening its file when it has
+// none, and marks it used.
+func (o *output) window(fi *fileIndex) *window {
 	win := o.open[fi]
 	if win == nil {
 		if len(o.open) >= maxOpen {
@@ -521,21 +544,27 @@ func (o *output) copyHint(fi *fileIndex, off, end, upTo int64) {
 		f, err := os.Open(fi.in.Path)
 		if err != nil {
 			o.err = err
-			return
+			return nil
 		}
 		win.f, win.n = f, 0
 		o.open[fi] = win
 	}
 	o.tick++
 	win.used = o.tick
-	if fi.escape {
-		// Rare: read the whole range, then escape it.
-		b := make([]byte, end-off)
-		if _, err := win.f.ReadAt(b, off); err != nil {
-			o.err = fmt.Errorf("read %q: %w", fi.in.Path, err)
-			return
-		}
-		o.raw(fi, b)
+	return win
+}
+
+// copyHint writes the bytes [off, end) of fi's file, with the characters
+// XML cannot hold replaced when bad has badChars. The bytes up to upTo
+// will be wanted next: a window never reads past it, since the parts of a
+// suite lie scattered over the inputs and reading ahead blindly would
+// read most bytes many times.
+func (o *output) copyHint(fi *fileIndex, off, end, upTo int64, bad uint8) {
+	if o.err != nil || end <= off {
+		return
+	}
+	win := o.window(fi)
+	if win == nil {
 		return
 	}
 	for off < end && o.err == nil {
@@ -564,20 +593,20 @@ func (o *output) copyHint(fi *fileIndex, off, end, upTo int64) {
 		if win.off+j < end {
 			b = b[:wholeRunes(b)]
 		}
-		o.valid(b)
+		if bad&badChars != 0 {
+			o.valid(b)
+		} else {
+			o.write(b)
+		}
 		off += int64(len(b))
 	}
 }
 
-// valid writes b, bytes copied from an input, with invalid UTF-8 replaced
-// by U+FFFD, so that the output stays well-formed whatever the inputs
-// hold. Valid input (the usual case) is written as it is.
+// valid writes b, bytes copied from an input, with each character XML
+// cannot hold, and each invalid UTF-8 sequence, replaced by U+FFFD.
 func (o *output) valid(b []byte) {
-	if utf8.Valid(b) {
-		o.write(b)
-		return
-	}
-	o.write(bytes.ToValidUTF8(b, []byte("\uFFFD")))
+	o.tmp = cleanChars(o.tmp[:0], b)
+	o.write(o.tmp)
 }
 
 // wholeRunes returns the length of b without a rune that its end cut.
@@ -591,43 +620,6 @@ func wholeRunes(b []byte) int {
 		}
 	}
 	return len(b)
-}
-
-// escapeRefs appends b to dst with every '&' that does not start a
-// predefined entity or character reference written as "&amp;", outside
-// CDATA sections and comments.
-func escapeRefs(dst, b []byte) []byte {
-	for len(b) > 0 {
-		i := bytes.IndexAny(b, "&<")
-		if i < 0 {
-			break
-		}
-		dst = append(dst, b[:i]...)
-		b = b[i:]
-		if b[0] == '<' {
-			skip := 1
-			for _, d := range [][2]string{{"<![CDATA[", "]]>"}, {"<!--", "-->"}} {
-				if bytes.HasPrefix(b, []byte(d[0])) {
-					if k := bytes.Index(b[len(d[0]):], []byte(d[1])); k >= 0 {
-						skip = len(d[0]) + k + len(d[1])
-					} else {
-						skip = len(b)
-					}
-				}
-			}
-			dst = append(dst, b[:skip]...)
-			b = b[skip:]
-			continue
-		}
-		if _, n := entity(b); n > 0 {
-			dst = append(dst, b[:n]...)
-			b = b[n:]
-		} else {
-			dst = append(dst, "&amp;"...)
-			b = b[1:]
-		}
-	}
-	return append(dst, b...)
 }
 
 // escapeAttr escapes s for an attribute value in double quotes.

@@ -56,6 +56,7 @@ type frame struct {
 	inner int64 // offset just past the start tag
 	suite string
 	part  *part
+	prob  problem // fSuiteChild: what is not well-formed in it
 }
 
 // caseState is the testcase being read.
@@ -73,6 +74,7 @@ type caseState struct {
 	msg                [nCat]string
 	text               [nCat]textBuf
 	part               *part
+	prob               problem // what is not well-formed in it
 }
 
 // parser walks the JUnit structure over the scanner's tokens. Read and
@@ -90,7 +92,8 @@ type parser struct {
 	loose map[string]*part // Merge only: the suites of testcases outside any, by name
 
 	badCase, badSuite badTimes
-	worker            string // Merge only: the worker to record in cases
+	repaired          badTimes // elements not well-formed
+	worker            string   // Merge only: the worker to record in cases
 	onCase            func(*caseState) error
 }
 
@@ -123,6 +126,10 @@ func (p *parser) loop() error {
 		if err := p.s.next(&t); err != nil {
 			return err
 		}
+		if p.s.skipped.flags != 0 {
+			p.mark(p.s.skipped)
+			p.s.skipped = problem{}
+		}
 		switch t.kind {
 		case tokEOF:
 			if n := len(p.stack); n > 0 {
@@ -139,6 +146,9 @@ func (p *parser) loop() error {
 					return p.s.fail(t.off+int64(len(t.data)-len(rest)), "not a JUnit report: text outside the root element")
 				}
 				continue
+			}
+			if t.prob.flags != 0 {
+				p.mark(t.prob)
 			}
 			if f := &p.stack[n-1]; f.cat >= 0 && (f.kind == fTrace || f.kind == fResult && !p.c.traced[f.cat]) {
 				if t.kind == tokText {
@@ -164,6 +174,7 @@ func (p *parser) loop() error {
 			if want := p.frameName(n - 1); want != string(t.name) {
 				return p.s.fail(t.off, fmt.Sprintf("end tag %q does not match start tag %q", t.name, want))
 			}
+			p.mark(t.prob)
 			if err := p.end(t.off, t.endOff); err != nil {
 				return err
 			}
@@ -294,12 +305,57 @@ func (p *parser) start(t *token) error {
 	p.names = append(p.names, name...)
 	fr.name = len(p.names)
 	p.stack = append(p.stack, fr)
+	if fr.kind != fCase && fr.kind != fSuite {
+		p.mark(t.prob)
+	}
 	return nil
 }
 
+// mark records a problem of well-formedness against the element that
+// Merge copies and that holds it: the testcase, or the child of a
+// testsuite (properties, system-out, ...). Elsewhere nothing is copied.
+func (p *parser) mark(q problem) {
+	if q.flags == 0 || p.idx == nil {
+		return
+	}
+	for i := len(p.stack) - 1; i >= 0; i-- {
+		switch f := &p.stack[i]; f.kind {
+		case fCase:
+			p.taint(&p.c.prob, q)
+			return
+		case fSuiteChild:
+			p.taint(&f.prob, q)
+			return
+		case fSuite, fContainer:
+			return
+		}
+	}
+}
+
+// taint adds q to the problems of an element, and counts the element
+// for the warning the first time.
+func (p *parser) taint(dst *problem, q problem) {
+	if q.flags == 0 {
+		return
+	}
+	if dst.flags == 0 {
+		p.repaired.n++
+		if p.repaired.first == nil {
+			line, col := p.s.lineCol(q.off)
+			p.repaired.first = &diag.Error{File: p.opts.Source, Line: line, Col: col,
+				Msg: q.why + ": not well-formed XML 1.0, repaired in the merged report"}
+		}
+	}
+	dst.join(q)
+}
+
 // attrs calls fn for every attribute of the tag t, values undecoded.
+// Of an attribute given twice (not well-formed) only the first counts, as
+// in the merged report.
 func (p *parser) attrs(t *token, fn func(k, v []byte)) error {
 	b := t.attrs
+	var seenBuf [8][]byte
+	seen := seenBuf[:0]
 	for {
 		k, v, rest, ok, bad := nextAttr(b)
 		if bad {
@@ -308,8 +364,19 @@ func (p *parser) attrs(t *token, fn func(k, v []byte)) error {
 		if !ok {
 			return nil
 		}
-		fn(k, v)
 		b = rest
+		dup := false
+		for _, s := range seen {
+			if bytes.Equal(s, k) {
+				dup = true
+				break
+			}
+		}
+		if dup {
+			continue
+		}
+		seen = append(seen, k)
+		fn(k, v)
 	}
 }
 
@@ -351,6 +418,9 @@ func (p *parser) suiteStart(fr *frame, t *token, parent *frame) error {
 		pt.time = secs
 		p.idx.parts = append(p.idx.parts, pt)
 		fr.part = pt
+		var q problem
+		p.taint(&q, t.prob)
+		pt.attrBad = q.flags
 	}
 	return nil
 }
@@ -397,6 +467,8 @@ func (p *parser) caseStart(t *token, suite *frame) error {
 	c.hasProps, c.propsSelf, c.hasWorker, c.rerunErr = false, false, false, false
 	c.counts = [nCat]int{}
 	c.part = suite.part
+	c.prob = problem{}
+	p.taint(&c.prob, t.prob)
 	var name, tm []byte
 	err := p.attrs(t, func(k, v []byte) {
 		switch string(k) {
@@ -455,11 +527,17 @@ func (p *parser) badTime(b *badTimes, off int64, kind, name string, raw []byte, 
 // order.
 func (p *parser) warnings() []*diag.Error {
 	var out []*diag.Error
-	for _, b := range []*badTimes{&p.badCase, &p.badSuite} {
+	for _, b := range []*badTimes{&p.badCase, &p.badSuite, &p.repaired} {
 		if b.first != nil {
 			w := *b.first
 			if b.n > 1 {
-				w.Msg += fmt.Sprintf(" (and %d more in this file)", b.n-1)
+				more := "in this file"
+				if b == &p.repaired && b.n == 2 {
+					more = "element " + more
+				} else if b == &p.repaired {
+					more = "elements " + more
+				}
+				w.Msg += fmt.Sprintf(" (and %d more %s)", b.n-1, more)
 			}
 			out = append(out, &w)
 		}
@@ -495,10 +573,10 @@ func (p *parser) end(endTag, endOff int64) error {
 		if pt := p.stack[n-2].part; pt != nil {
 			if f.props {
 				if endTag > f.inner {
-					pt.props = append(pt.props, span{f.inner, endTag})
+					pt.props = append(pt.props, span{f.inner, endTag, f.prob.flags})
 				}
 			} else {
-				pt.others = append(pt.others, span{f.off, endOff})
+				pt.others = append(pt.others, span{f.off, endOff, f.prob.flags})
 			}
 		}
 	case fCase:

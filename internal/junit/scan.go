@@ -28,6 +28,7 @@ type token struct {
 	attrs  []byte // raw bytes between the name and the closing '>' or '/>'
 	self   bool
 	data   []byte
+	prob   problem // when the scanner checks: what is not well-formed in it
 }
 
 // scanner is a minimal XML tokenizer over a stream: just what JUnit
@@ -51,6 +52,11 @@ type scanner struct {
 	lineOff  int64 // offset of the first byte of the line holding buf[0]
 	errOff   int64 // where the last syntax error was found
 	errMsg   string
+	// check makes next check every token for well-formedness (see
+	// wellformed.go) into token.prob, and the comments and processing
+	// instructions it skips into skipped.
+	check   bool
+	skipped problem
 }
 
 // MaxTag bounds the bytes that one start tag (with its attributes), end
@@ -174,6 +180,28 @@ func (s *scanner) eofErr(what string) error {
 
 // next reads the next token into t.
 func (s *scanner) next(t *token) error {
+	err := s.scan(t)
+	if s.check && err == nil {
+		switch t.kind {
+		case tokText:
+			t.prob = checkText(t.data, t.off)
+		case tokCDATA:
+			t.prob = checkChars(t.data, t.off)
+		case tokStart:
+			t.prob = checkTag(t.name, t.attrs, t.off)
+		case tokEnd:
+			t.prob = problem{}
+			if !isName(t.name) {
+				t.prob.add(badMarkup, t.off, fmt.Sprintf("element name %q", t.name))
+			}
+		default:
+			t.prob = problem{}
+		}
+	}
+	return err
+}
+
+func (s *scanner) scan(t *token) error {
 	for {
 		if s.pos >= s.end {
 			if !s.fill() {
@@ -194,9 +222,13 @@ func (s *scanner) next(t *token) error {
 				s.pos += i + 3
 				return nil
 			}
-			if len(b) > 2 {
-				t.kind, t.off, t.data = tokCDATA, s.base+int64(s.pos), b[:len(b)-2]
-				s.pos = s.end - 2
+			n := len(b) - 2
+			if s.check && n > 0 && !s.eof {
+				n -= partialRune(b[:n])
+			}
+			if n > 0 {
+				t.kind, t.off, t.data = tokCDATA, s.base+int64(s.pos), b[:n]
+				s.pos += n
 				return nil
 			}
 			if !s.fill() {
@@ -209,6 +241,13 @@ func (s *scanner) next(t *token) error {
 			i := bytes.IndexByte(b, '<')
 			if i < 0 {
 				i = len(b)
+				if s.check && !s.eof {
+					// Keep what the buffer's end cuts for the next chunk.
+					if i -= holdText(b); i == 0 {
+						s.fill()
+						continue
+					}
+				}
 			}
 			t.kind, t.off, t.data = tokText, s.base+int64(s.pos), b[:i]
 			s.pos += i
@@ -221,6 +260,9 @@ func (s *scanner) next(t *token) error {
 		case '/':
 			return s.endTag(t)
 		case '?':
+			if s.check {
+				s.skipped.add(badMarkup, s.base+int64(s.pos), "processing instruction")
+			}
 			if err := s.skipPast(2, []byte("?>"), "in processing instruction"); err != nil {
 				return err
 			}
@@ -249,15 +291,38 @@ func (s *scanner) next(t *token) error {
 }
 
 // skipPast skips the markup at pos: skip bytes of opener, then up to and
-// including term.
+// including term. When the scanner checks, what it skips is checked into
+// s.skipped: its characters, and for a comment ("-->") no "--" inside
+// and no '-' at its end.
 func (s *scanner) skipPast(skip int, term []byte, what string) error {
 	s.pos += skip
+	comment := s.check && term[0] == '-'
+	dash := false // the last byte checked was '-'
 	for {
-		if i := bytes.Index(s.buf[s.pos:s.end], term); i >= 0 {
+		b := s.buf[s.pos:s.end]
+		i := bytes.Index(b, term)
+		if s.check {
+			n := i
+			if n < 0 {
+				n = max(len(b)-(len(term)-1), 0)
+				n -= partialRune(b[:n])
+			}
+			s.skipped.join(checkChars(b[:n], s.base+int64(s.pos)))
+			if comment && n > 0 {
+				if j := bytes.Index(b[:n], []byte("--")); j >= 0 || dash && b[0] == '-' || i >= 0 && b[n-1] == '-' {
+					s.skipped.add(badMarkup, s.base+int64(s.pos+max(j, 0)), `"--" in a comment`)
+				}
+				dash = b[n-1] == '-'
+			}
+			if i < 0 {
+				s.pos += n
+			}
+		}
+		if i >= 0 {
 			s.pos += i + len(term)
 			return nil
 		}
-		if keep := s.end - (len(term) - 1); keep > s.pos {
+		if keep := s.end - (len(term) - 1); keep > s.pos && !s.check {
 			s.pos = keep
 		}
 		if !s.fill() {
