@@ -38,20 +38,33 @@ func TestExampleWorkflows(t *testing.T) {
 			t.Parallel()
 			t.Run("green", func(t *testing.T) {
 				first := Run{Workflow: ex.workflow, Source: ex.source}.Run(t)
-				plan := checkGreen(t, first)
+				plan := checkGreen(t, first, exampleJobs)
 				if ex.name != "go" || t.Failed() {
 					return
 				}
 				// The timings round trip: the same store, the next run.
 				second := Run{Workflow: ex.workflow, Source: ex.source, Store: first.Store}.Run(t)
-				checkTimingRun(t, first, second, plan)
+				checkTimingRun(t, first, second, plan, exampleJobs)
 			})
 			t.Run("failing", func(t *testing.T) {
 				res := Run{Workflow: ex.workflow, Source: ex.source, Env: map[string]string{"XSHARD_DEMO_FAIL": "1"}}.Run(t)
-				checkFailing(t, res, ex.failing)
+				checkFailing(t, res, ex.failing, exampleJobs)
 			})
 		})
 	}
+}
+
+// jobs names a workflow and its shard and report jobs.
+type jobs struct {
+	workflow, shard, report string
+}
+
+// exampleJobs are those of the example workflows.
+var exampleJobs = jobs{workflow: "test", shard: "test", report: "report"}
+
+// timingsKey is the key the report job saves the timings under.
+func (j jobs) timingsKey(res *Result) string {
+	return fmt.Sprintf("xshard-timings-v1-%s-%s-%d-1", j.workflow, j.shard, res.RunID)
 }
 
 // A plan is what the shard jobs of a run planned.
@@ -63,13 +76,13 @@ type plan struct {
 // checkGreen checks a green run: every shard job planned and ran its
 // part with the identity and outputs docs/action.md promises, and the
 // report job merged them, verified, into the report and the summary.
-func checkGreen(t *testing.T, res *Result) plan {
+func checkGreen(t *testing.T, res *Result, js jobs) plan {
 	t.Helper()
 	if res.Code != 0 {
 		t.Errorf("act exited %d, want 0", res.Code)
 	}
-	p := checkShardJobs(t, res, "test", "hash")
-	report := res.Job("report")
+	p := checkShardJobs(t, res, js.shard, "hash")
+	report := res.Job(js.report)
 	if report == nil || report.Result != "success" {
 		t.Fatalf("report job: %v", report)
 	}
@@ -88,8 +101,8 @@ func checkGreen(t *testing.T, res *Result) plan {
 	}
 	// The timings key went from the shard jobs to the report job beside
 	// the manifests.
-	if k := report.Output("merge/prep", "timings-key"); k != "test" {
-		t.Errorf("the report job's timings key is %q, want the shard job's id, test", k)
+	if k := report.Output("merge/prep", "timings-key"); k != js.shard {
+		t.Errorf("the report job's timings key is %q, want the shard job's id, %s", k, js.shard)
 	}
 	// The totals row starts with the number of tests ("| 73 |", or "| 73
 	// (131 with subtests) |").
@@ -104,7 +117,7 @@ func checkGreen(t *testing.T, res *Result) plan {
 			t.Errorf("the report artifact: %v", err)
 		}
 	}
-	checkTimingsSaved(t, res)
+	checkTimingsSaved(t, res, js)
 	return p
 }
 
@@ -170,9 +183,9 @@ func checkShardJobs(t *testing.T, res *Result, job, strategy string) plan {
 
 // checkTimingsSaved: the report job saved the blended timings under the
 // prefix the shard jobs restore from, keyed by this run.
-func checkTimingsSaved(t *testing.T, res *Result) {
+func checkTimingsSaved(t *testing.T, res *Result, js jobs) {
 	t.Helper()
-	want := fmt.Sprintf("xshard-timings-v1-test-test-%d-1", res.RunID)
+	want := js.timingsKey(res)
 	if !contains(CacheKeys(res.Store), want) {
 		t.Errorf("timings not saved under %s; cache keys %q", want, CacheKeys(res.Store))
 	}
@@ -181,17 +194,17 @@ func checkTimingsSaved(t *testing.T, res *Result) {
 // checkTimingRun checks the second run of the round trip: every worker
 // restored the first run's timings through the cache step and planned by
 // them, and its manifest says so.
-func checkTimingRun(t *testing.T, first, second *Result, before plan) {
+func checkTimingRun(t *testing.T, first, second *Result, before plan, js jobs) {
 	t.Helper()
 	if second.Code != 0 {
 		t.Errorf("second run: act exited %d", second.Code)
 	}
-	p := checkShardJobs(t, second, "test", "timing")
+	p := checkShardJobs(t, second, js.shard, "timing")
 	if p.fingerprint == before.fingerprint {
 		t.Errorf("second run: the plan's fingerprint %q did not change with timings", p.fingerprint)
 	}
-	saved := fmt.Sprintf("xshard-timings-v1-test-test-%d-1", first.RunID)
-	for i, j := range second.JobsOf("test") {
+	saved := js.timingsKey(first)
+	for i, j := range second.JobsOf(js.shard) {
 		worker := "gw" + strconv.Itoa(i)
 		tc := j.Outputs["shard/timings-cache"]
 		if tc["cache-matched-key"] != saved || tc["cache-hit"] != "false" {
@@ -214,22 +227,22 @@ func checkTimingRun(t *testing.T, first, second *Result, before plan) {
 			t.Errorf("%s: manifest strategy %q, err %v", worker, m.Strategy, err)
 		}
 	}
-	if r := second.Job("report"); r == nil || r.Result != "success" {
+	if r := second.Job(js.report); r == nil || r.Result != "success" {
 		t.Errorf("second run's report job: %v", r)
 	}
-	checkTimingsSaved(t, second)
+	checkTimingsSaved(t, second, js)
 }
 
 // checkFailing checks the failing variant: the worker with the failing
 // test fails, the report job still runs, annotates the failure and fails,
 // and act exits non-zero.
-func checkFailing(t *testing.T, res *Result, failing string) {
+func checkFailing(t *testing.T, res *Result, failing string, js jobs) {
 	t.Helper()
 	if res.Code == 0 {
 		t.Errorf("act exited 0 with a failing test")
 	}
 	failed := 0
-	for _, j := range res.JobsOf("test") {
+	for _, j := range res.JobsOf(js.shard) {
 		if j.Result == "failure" {
 			failed++
 		}
@@ -237,7 +250,7 @@ func checkFailing(t *testing.T, res *Result, failing string) {
 	if failed != 1 {
 		t.Errorf("%d shard jobs failed, want the one that ran %s", failed, failing)
 	}
-	report := res.Job("report")
+	report := res.Job(js.report)
 	if report == nil || report.Result != "failure" {
 		t.Fatalf("report job: %v, want it run and failed", report)
 	}
@@ -252,7 +265,7 @@ func checkFailing(t *testing.T, res *Result, failing string) {
 		t.Errorf("the summary does not report the failure of %s:\n%s", failing, report.Summary)
 	}
 	// Timings are saved even when tests failed (docs/action.md).
-	checkTimingsSaved(t, res)
+	checkTimingsSaved(t, res, js)
 }
 
 func contains(list []string, s string) bool {

@@ -122,7 +122,7 @@ func (r Run) Run(t *testing.T) *Result {
 	if err != nil {
 		t.Fatalf("act %s: %v", r.Workflow, err)
 	}
-	t.Logf("act %s (run %d): exit %d in %v", r.Workflow, res.RunID, res.Code, res.Duration.Round(time.Millisecond))
+	t.Logf("act %s (run %d): exit %d in %v, %v of CPU", r.Workflow, res.RunID, res.Code, res.Duration.Round(time.Millisecond), res.CPU.Round(time.Millisecond))
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("act log of %s (run %d), jobs that did not succeed:\n%s", r.Workflow, res.RunID, res.FailedLog(300))
@@ -234,6 +234,10 @@ func (r Run) execute(ctx context.Context, act, dir string, t *testing.T) (*Resul
 	start := time.Now()
 	runErr := cmd.Run()
 	res := &Result{RunID: id, Store: r.Store, Repo: repo, Duration: time.Since(start), Stderr: stderr.String()}
+	if cmd.ProcessState != nil {
+		// act's and every step's, as their processes were reaped.
+		res.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
 	var exit *exec.ExitError
 	switch {
 	case runErr == nil:
@@ -295,15 +299,15 @@ func shellQuote(s string) string {
 
 // baseEnv is the environment act and the steps start from: not the test's
 // own (no XSHARD_* or CI settings leak in), but the host's tools and
-// caches, offline: Go without the module proxy, npm from its cache, pip
-// without an index. PATH comes first, for the caller to extend.
+// caches, offline: Go with its module cache as the only proxy, npm from
+// its cache, pip without an index. PATH comes first, for the caller to
+// extend.
 func baseEnv(home, store string) []string {
 	env := []string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + home,
 		"LANG=C.UTF-8",
 		"GOTOOLCHAIN=local",
-		"GOPROXY=off",
 		"npm_config_cache=" + npmCache(),
 		"npm_config_offline=true",
 		"npm_config_audit=false",
@@ -314,9 +318,18 @@ func baseEnv(home, store string) []string {
 		"ACT_STANDIN_STORE=" + store,
 	}
 	// The host's Go settings and caches: a temporary HOME would hide them.
-	for k, v := range hostGoEnv() {
-		env = append(env, k+"="+v)
+	// The module cache is the only proxy (GOPROXY=off would also refuse
+	// the version lookups of go run pkg@version, which lint-actions.sh
+	// uses for actionlint).
+	goEnv := hostGoEnv()
+	for _, k := range sortedKeys(goEnv) {
+		env = append(env, k+"="+goEnv[k])
 	}
+	proxy := "off"
+	if mc := goEnv["GOMODCACHE"]; mc != "" {
+		proxy = "file://" + filepath.ToSlash(filepath.Join(mc, "cache", "download"))
+	}
+	env = append(env, "GOPROXY="+proxy)
 	// Debian's interpreter, where python3-pytest is installed (a python3
 	// earlier on PATH, such as pyenv's, may lack it).
 	if _, err := os.Stat("/usr/bin/python3"); err == nil {
@@ -564,6 +577,9 @@ func commitAll(dir, repository string) error {
 		{"remote", "add", "origin", "https://github.com/" + repository + ".git"},
 		{"add", "-A"},
 		{"-c", "user.name=xshard", "-c", "user.email=xshard@example.com", "-c", "commit.gpgsign=false", "commit", "-q", "--allow-empty", "-m", "the run's repository"},
+		// One pack instead of a loose object a file: act copies .git
+		// too, for every job that checks out, a file at a time.
+		{"gc", "-q"},
 	}
 	for _, s := range steps {
 		cmd := exec.Command("git", s...)

@@ -22,6 +22,7 @@ type Result struct {
 	Store    string // the stand-ins' store the run used
 	Repo     string // the repository the run ran on
 	Duration time.Duration
+	CPU      time.Duration // user and system time of act and its steps
 	Stderr   string
 	Jobs     []*Job // in the order act started them
 	lines    []string
