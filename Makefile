@@ -34,9 +34,11 @@ act:
 # Tests that need a component that is missing here (Chromium, pytest,
 # redis-server, act) skip and write it to $$XSHARD_SKIPPED_LOG (internal/testenv);
 # the last line says what was skipped. The exit status is the tests'.
+# -timeout: the end-to-end packages run real suites many times; a busy
+# machine can take them past go test's default of 10 minutes.
 test: vet lint act
 	@log=$$(mktemp); status=0; \
-	XSHARD_SKIPPED_LOG=$$log $(GO) test ./... || status=$$?; \
+	XSHARD_SKIPPED_LOG=$$log $(GO) test -timeout 25m ./... || status=$$?; \
 	if [ $$status -eq 0 ]; then $(MAKE) --no-print-directory fuzz-smoke || status=$$?; fi; \
 	bash scripts/skipped.sh "$$log"; rm -f "$$log"; exit $$status
 

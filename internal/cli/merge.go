@@ -278,6 +278,11 @@ func printRecap(w io.Writer, res *merge.Result, out string, opts report.Options)
 		fmt.Fprintf(w, "workers guessed from artifact directory names (no manifest there)%s\n", firstFew(res.GuessedWorkers))
 	}
 	for _, mw := range v.MissingWorkers {
+		if v.Queue && len(mw.Tests) == 0 {
+			// In a queue run no test was its own: what nobody ran is MISSING.
+			fmt.Fprintf(w, "MISSING WORKER %s: no artifact; the tests no other worker ran are listed as missing\n", report.PlainText(mw.Name))
+			continue
+		}
 		fmt.Fprintf(w, "MISSING WORKER %s: %d planned tests did not run%s\n", report.PlainText(mw.Name), len(mw.Tests), firstFew(mw.Tests))
 	}
 	if len(v.Missing) > 0 {

@@ -161,7 +161,7 @@ func TestQueueGoExampleEqualsUnsharded(t *testing.T) {
 				os.MkdirAll(dir, 0o755)
 				ws = append(ws, startWorker(t, suite, append(goEnv, "XSHARD_QUEUE_URL="+srv.URL()), filepath.Join(dir, "test.json"),
 					"--go", "./...", "--index", strconv.Itoa(i), "--total", strconv.Itoa(n), "--queue-key", "go-"+strconv.Itoa(n),
-					"--manifest", filepath.Join(dir, "xshard-manifest.json"), "--queue-min-batch", "3s",
+					"--manifest", filepath.Join(dir, "xshard-manifest.json"), "--queue-min-batch", "10s",
 					"--exec", "--", gobin, "test", "-json", "-coverprofile="+filepath.Join(dir, "cover-{batch}.out")))
 			}
 			for i, w := range ws {
@@ -218,8 +218,9 @@ func TestQueuePytestExampleEqualsUnsharded(t *testing.T) {
 	want := outcomes(mergeResult(t, filepath.Dir(un), filepath.Join(work, "unsharded-report")))
 	wantHits := lineHits(t, filepath.Join(work, "unsharded-report", "coverage.cobertura.xml"))
 	// Each batch writes its own reports, named by $XSHARD_BATCH. Without
-	// timings a unit counts one "second": --queue-min-batch 3s keeps the
-	// batches (each a pytest start-up) to three tests or more.
+	// timings a unit counts one "second": --queue-min-batch 8s keeps the
+	// batches (each a pytest start-up) to eight tests or more, and CI's
+	// time modest.
 	const batchCmd = `d=$ART/b$XSHARD_BATCH; mkdir -p "$d"; XSHARD_OUTPUT_DIR=$d COVERAGE_FILE=$d/.coverage exec ` + python +
 		` -m pytest -p no:cacheprovider -q --junitxml=$d/junit.xml --cov=demo --cov-report=xml:$d/coverage.xml "$@"`
 	for _, n := range []int{4, 8} {
@@ -230,7 +231,7 @@ func TestQueuePytestExampleEqualsUnsharded(t *testing.T) {
 				dir := filepath.Join(art, "xshard-"+strconv.Itoa(i))
 				ws = append(ws, startWorker(t, suite, []string{"XSHARD_QUEUE_URL=" + srv.URL(), "ART=" + dir, "XSHARD_DEMO_FAIL="}, "",
 					"--tests-from", idsFile, "--index", strconv.Itoa(i), "--total", strconv.Itoa(n), "--queue-key", "py-"+strconv.Itoa(n),
-					"--manifest", filepath.Join(dir, "xshard-manifest.json"), "--queue-min-batch", "3s", "--exec", "--", "sh", "-c", batchCmd, "sh"))
+					"--manifest", filepath.Join(dir, "xshard-manifest.json"), "--queue-min-batch", "8s", "--exec", "--", "sh", "-c", batchCmd, "sh"))
 			}
 			for i, w := range ws {
 				if code := w.wait(t, 5*time.Minute); code != 0 {

@@ -17,8 +17,9 @@ import (
 // manifests record who took on which unit; a test reported by several
 // workers that all took it on is requeued, not duplicated, and only one
 // report counts, by this rule: a claim that ran to its end before one
-// that did not, then one whose lease was still held at the end, then the
-// newer attempt, then the earlier end, then the lower worker index. The
+// that did not, then the newer attempt (a re-run is run to replace), then
+// one whose lease was still held at the end, then the earlier end, then
+// the lower worker index. The
 // others are left out of the totals, the failures, the tables and the
 // timings (junit.xml, a copy of every input, keeps them all, each with
 // its worker), unless the kept worker reported nothing for the test.
@@ -49,11 +50,11 @@ func better(x, y claim) bool {
 	if x.finished != y.finished {
 		return x.finished
 	}
+	if x.attempt != y.attempt {
+		return x.attempt > y.attempt // a re-run is run to replace
+	}
 	if x.acked != y.acked {
 		return x.acked
-	}
-	if x.attempt != y.attempt {
-		return x.attempt > y.attempt
 	}
 	if x.end != y.end && x.end != "" && y.end != "" {
 		return x.end < y.end

@@ -29,7 +29,7 @@ func writeQueueRun(d *doc, res *merge.Result) {
 		d.list(l)
 	}
 	if len(v.Requeued) > 0 {
-		l := &list{head: fmt.Sprintf("### 🔁 Requeued tests (%s)\n\nEach ran on more than one worker; one result counts: a run to its end before one cut off, then the newer attempt, then the earlier end. They are not duplicates.\n\n| Test | Workers | Counted | Why |\n|---|---|---|---|\n", count(len(v.Requeued))),
+		l := &list{head: fmt.Sprintf("### 🔁 Requeued tests (%s)\n\nEach ran on more than one worker; one result counts: a run to its end before one cut off, then the newer attempt, then a lease held to the end, then the earlier end. They are not duplicates.\n\n| Test | Workers | Counted | Why |\n|---|---|---|---|\n", count(len(v.Requeued))),
 			what: "tests", table: true, tail: "\n"}
 		for _, r := range v.Requeued {
 			l.items = append(l.items, fmt.Sprintf("| %s | %s | %s | %s |\n", mdCode(r.Test, true), strings.Join(codes(r.Workers), ", "), mdCode(r.Kept, true), mdText(r.Reason)))
