@@ -539,6 +539,7 @@ func (m *merger) mergeAll(files []*file) error {
 	var planned map[string]*plannedItem
 	if ref := m.reference(); ref != nil {
 		planned, m.scopes = plannedItems(ref)
+		m.res.scopes = m.scopes
 	}
 	// About one test case per 400 bytes of report: room for the maps of
 	// a million-test run without growing them step by step.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/xshard/xshard/internal/idtable"
 	"github.com/xshard/xshard/internal/model"
+	"github.com/xshard/xshard/internal/testid"
 )
 
 // Result is everything a merge found, ready to be reported.
@@ -51,6 +52,7 @@ type Result struct {
 	// cheaper as a sorted list than as a map, so TestTimings has them.
 	Timings *model.Timings
 	tests   *testTimings
+	scopes  *testid.Scopes // the plan's, by which cases were keyed
 	// GuessedWorkers lists the artifact directories without a manifest
 	// whose worker was taken from the directory's name ("art/xshard-3 as
 	// gw3"), sorted: a guess, said as such.
@@ -64,6 +66,12 @@ type Result struct {
 	// clobbered artifacts, saturated coverage counts, dropped attempts.
 	Warnings []string
 }
+
+// Key returns the key of a case of the Result (a failure, a flaky or a
+// slow test) as the merge keyed it: against the plan's scopes, so that a
+// report names tests by the IDs that verification, the timings and the
+// history use.
+func (r *Result) Key(c *model.Case) testid.Key { return testid.OfIn(c, r.scopes) }
 
 // testTimings is the duration of every test of a Run, in ID order.
 type testTimings struct {

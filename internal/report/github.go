@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/xshard/xshard/internal/merge"
-	"github.com/xshard/xshard/internal/testid"
 )
 
 // What a check run and a pull-request comment can hold (GitHub's REST
@@ -226,7 +225,7 @@ func HistoryChanges(res *merge.Result) *Changes {
 // unique, and whether the list is all of them.
 func failingIDs(res *merge.Result) (ids []string, complete bool) {
 	for i := range res.Failures {
-		ids = append(ids, testid.Of(&res.Failures[i]).Test)
+		ids = append(ids, res.Key(&res.Failures[i]).Test)
 	}
 	slices.Sort(ids)
 	return slices.Compact(ids), res.Totals.Failed+res.Totals.Errors <= len(res.Failures)
@@ -458,7 +457,7 @@ func writeCommentFailures(d *doc, res *merge.Result, opts Options, ch *Changes) 
 	var order []int
 	for pass := range 2 {
 		for i := range res.Failures {
-			if isNew[testid.Of(&res.Failures[i]).Test] == (pass == 0) {
+			if isNew[res.Key(&res.Failures[i]).Test] == (pass == 0) {
 				order = append(order, i)
 			}
 		}
@@ -473,10 +472,10 @@ func writeCommentFailures(d *doc, res *merge.Result, opts Options, ch *Changes) 
 		c := &res.Failures[i]
 		var b strings.Builder
 		b.WriteString("- ")
-		if isNew[testid.Of(c).Test] {
+		if isNew[res.Key(c).Test] {
 			b.WriteString("🆕 ")
 		}
-		fmt.Fprintf(&b, "%s %s on %s", mdCode(testid.Of(c).Test, false), verb(c.Outcome), mdCode(workerName(c.Worker), false))
+		fmt.Fprintf(&b, "%s %s on %s", mdCode(res.Key(c).Test, false), verb(c.Outcome), mdCode(workerName(c.Worker), false))
 		if f, n := Locate(c, opts); f != "" {
 			fmt.Fprintf(&b, " at %s", mdCode(f+":"+strconv.Itoa(n), false))
 		}

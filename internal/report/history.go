@@ -9,7 +9,6 @@ import (
 	"github.com/xshard/xshard/internal/history"
 	"github.com/xshard/xshard/internal/merge"
 	"github.com/xshard/xshard/internal/model"
-	"github.com/xshard/xshard/internal/testid"
 )
 
 // The outcome history in the reports: failures grouped by class, new
@@ -93,7 +92,7 @@ func groupFailures(res *merge.Result, x historyIndex) []*failureGroup {
 	}
 	for i := range res.Failures {
 		f := &res.Failures[i]
-		id := testid.Of(f).Test
+		id := res.Key(f).Test
 		g := groups[4]
 		if x.quarantined[id] {
 			g = groups[3]
@@ -135,8 +134,8 @@ func writeHistoryFailures(d *doc, res *merge.Result, opts Options) {
 		}
 		l := &list{head: head + "\n\n", what: "failures"}
 		for _, c := range g.cases {
-			block := failureBlock(c, opts)
-			if t, ok := x.tests[testid.Of(c).Test]; ok && t.Marks != "" {
+			block := failureBlock(res, c, opts)
+			if t, ok := x.tests[res.Key(c).Test]; ok && t.Marks != "" {
 				line := strip(t.Marks)
 				if n := failingFor(t.Marks); n > 1 {
 					line += fmt.Sprintf(" failing for %s", plural(n, "run", "runs"))

@@ -19,7 +19,6 @@ import (
 
 	"github.com/xshard/xshard/internal/merge"
 	"github.com/xshard/xshard/internal/model"
-	"github.com/xshard/xshard/internal/testid"
 )
 
 // The HTML report is one file: html/template renders the static sections
@@ -181,14 +180,14 @@ func HTML(w io.Writer, res *merge.Result, opts Options) error {
 		p.Workers = count(present) + " of " + count(n)
 	}
 	for i := range res.Failures {
-		p.Failures = append(p.Failures, toHTMLCase(&res.Failures[i], opts))
+		p.Failures = append(p.Failures, toHTMLCase(res, &res.Failures[i], opts))
 	}
 	for i := range res.Flaky {
-		p.Flaky = append(p.Flaky, toHTMLCase(&res.Flaky[i], opts))
+		p.Flaky = append(p.Flaky, toHTMLCase(res, &res.Flaky[i], opts))
 	}
 	htmlHistoryOf(p, res)
 	for i := range res.Slowest[:min(len(res.Slowest), slowestShown)] {
-		p.Slowest = append(p.Slowest, toHTMLCase(&res.Slowest[i], opts))
+		p.Slowest = append(p.Slowest, toHTMLCase(res, &res.Slowest[i], opts))
 	}
 	p.Scopes = res.SlowestScopes[:min(len(res.SlowestScopes), slowestShown)]
 	v := &res.Verification
@@ -242,9 +241,9 @@ func capList(items []string) htmlList {
 	return htmlList{Items: items[:n], More: len(items) - n}
 }
 
-func toHTMLCase(c *model.Case, opts Options) htmlCase {
+func toHTMLCase(res *merge.Result, c *model.Case, opts Options) htmlCase {
 	h := htmlCase{
-		ID:       testid.Of(c).Test,
+		ID:       res.Key(c).Test,
 		Worker:   workerName(c.Worker),
 		Outcome:  c.Outcome.String(),
 		Class:    c.Outcome.String(),

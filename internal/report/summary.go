@@ -10,7 +10,6 @@ import (
 
 	"github.com/xshard/xshard/internal/merge"
 	"github.com/xshard/xshard/internal/model"
-	"github.com/xshard/xshard/internal/testid"
 )
 
 // The summary is a sequence of fixed text and lists. Lists are what can
@@ -248,18 +247,18 @@ func writeFailures(d *doc, res *merge.Result, opts Options) {
 	}
 	l := &list{head: head, what: "failures"}
 	for i := range res.Failures {
-		l.items = append(l.items, failureBlock(&res.Failures[i], opts))
+		l.items = append(l.items, failureBlock(res, &res.Failures[i], opts))
 	}
 	d.list(l)
 }
 
-func failureBlock(c *model.Case, opts Options) string {
+func failureBlock(res *merge.Result, c *model.Case, opts Options) string {
 	var b strings.Builder
 	icon := "❌"
 	if c.Outcome == model.Errored {
 		icon = "💥"
 	}
-	fmt.Fprintf(&b, "%s **%s** %s on %s", icon, mdCode(testid.Of(c).Test, false), verb(c.Outcome), mdCode(workerName(c.Worker), false))
+	fmt.Fprintf(&b, "%s **%s** %s on %s", icon, mdCode(res.Key(c).Test, false), verb(c.Outcome), mdCode(workerName(c.Worker), false))
 	if c.Seconds > 0 {
 		fmt.Fprintf(&b, " after %s", duration(c.Seconds))
 	}
@@ -344,7 +343,7 @@ func writeFlaky(d *doc, res *merge.Result) {
 	}
 	for i := range res.Flaky {
 		c := &res.Flaky[i]
-		l.items = append(l.items, fmt.Sprintf("| %s | %s | %d | %s |\n", mdCode(testid.Of(c).Test, true), mdCode(workerName(c.Worker), true),
+		l.items = append(l.items, fmt.Sprintf("| %s | %s | %d | %s |\n", mdCode(res.Key(c).Test, true), mdCode(workerName(c.Worker), true),
 			c.FailedAttempts, mdText(clip(firstLine(c.Message), 300))))
 	}
 	d.list(l)
@@ -448,7 +447,7 @@ func writeSlowest(d *doc, res *merge.Result) {
 		d.text("## 🐢 Slowest tests\n\n| # | Test | Worker | Time |\n|---:|---|---|---:|\n")
 		for i := range res.Slowest[:min(len(res.Slowest), slowestShown)] {
 			c := &res.Slowest[i]
-			d.add("| %d | %s | %s | %s |\n", i+1, mdCode(testid.Of(c).Test, true), mdCode(workerName(c.Worker), true), duration(c.Seconds))
+			d.add("| %d | %s | %s | %s |\n", i+1, mdCode(res.Key(c).Test, true), mdCode(workerName(c.Worker), true), duration(c.Seconds))
 		}
 		d.text("\n")
 	}

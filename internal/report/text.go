@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/xshard/xshard/internal/merge"
-	"github.com/xshard/xshard/internal/testid"
 )
 
 // The terminal gets plain text: no Markdown escapes (a reader would see
@@ -35,7 +34,7 @@ func WriteFailuresText(w io.Writer, res *merge.Result, opts Options, limit int) 
 	for i := range res.Failures[:shown] {
 		c := &res.Failures[i]
 		var b strings.Builder
-		fmt.Fprintf(&b, "%s %s on %s", strings.ToUpper(verb(c.Outcome)), PlainText(testid.Of(c).Test), PlainText(workerName(c.Worker)))
+		fmt.Fprintf(&b, "%s %s on %s", strings.ToUpper(verb(c.Outcome)), PlainText(res.Key(c).Test), PlainText(workerName(c.Worker)))
 		if c.Seconds > 0 {
 			fmt.Fprintf(&b, " after %s", duration(c.Seconds))
 		}

@@ -98,6 +98,14 @@ func Of(c *model.Case) Key {
 	return t.key(c.Name)
 }
 
+// OfIn returns the key of c as a Resolver with Scopes s (nil for none)
+// would: Of that reads pytest classnames against the collected scopes.
+func OfIn(c *model.Case, s *Scopes) Key {
+	var t triple
+	t.init(c, s)
+	return t.key(c.Name)
+}
+
 // Scopes is the set of pytest files and classes that collected IDs name:
 // for "a/b.py::C::D::test_x[1]", "a/b.py", "a/b.py::C" and "a/b.py::C::D".
 // A Resolver with Scopes reads a classname the one way that names a
