@@ -86,20 +86,40 @@ func BenchmarkResolverOfWithScopes(b *testing.B) {
 	}
 }
 
-// BenchmarkScopesAdd adds the IDs of a million-test pytest plan (50,000
-// classes of 20 tests) to a Scopes, as merge does once per run.
-func BenchmarkScopesAdd(b *testing.B) {
+// planIDs returns the IDs of a million-test pytest plan: 50,000 classes
+// of 20 parametrized tests.
+func planIDs() []string {
 	ids := make([]string, 0, 1_000_000)
 	for c := range 50_000 {
 		for t := range 20 {
 			ids = append(ids, fmt.Sprintf("tests/module%d/test_service%d.py::TestService%d::test_case%d[%d]", c%100, c, c, t, t))
 		}
 	}
+	return ids
+}
+
+// BenchmarkScopesAdd adds the IDs of a million-test plan to a Scopes, as
+// merge does once per run.
+func BenchmarkScopesAdd(b *testing.B) {
+	ids := planIDs()
 	b.ReportAllocs()
 	for b.Loop() {
 		s := NewScopes()
 		for _, id := range ids {
 			s.Add(id)
+		}
+	}
+}
+
+// BenchmarkScopesAddBaseline puts the same IDs in a set, as merge's map
+// of planned items does: what BenchmarkScopesAdd adds to.
+func BenchmarkScopesAddBaseline(b *testing.B) {
+	ids := planIDs()
+	b.ReportAllocs()
+	for b.Loop() {
+		m := make(map[string]struct{}, len(ids))
+		for _, id := range ids {
+			m[id] = struct{}{}
 		}
 	}
 }
