@@ -48,8 +48,21 @@ func ReadTimingsFile(path string, groups *regexp.Regexp, scopes *testid.Scopes) 
 		return nil, fmt.Errorf("read %q: %w", path, err)
 	}
 	kind := Sniff(head)
+	var in io.Reader = br
+	if _, dn := kind.DotNet(); kind == JUnit || dn {
+		e, err := EncodingOf(head)
+		if err != nil {
+			return nil, diag.WithFile(err, path)
+		}
+		if e != nil {
+			pr, pw := io.Pipe()
+			go func() { pw.CloseWithError(ToUTF8(pw, br, e)) }()
+			defer pr.Close()
+			in = pr
+		}
+	}
 	if f, ok := kind.DotNet(); ok {
-		rep, err := dotnet.Parse(br, f)
+		rep, err := dotnet.Parse(in, f)
 		if err != nil {
 			return nil, diag.WithFile(err, path)
 		}
@@ -70,7 +83,7 @@ func ReadTimingsFile(path string, groups *regexp.Regexp, scopes *testid.Scopes) 
 		r.resolver.Scopes = scopes
 		add := func(c *model.Case) error { r.Add(c); return nil }
 		if kind == JUnit {
-			_, err = junit.Read(br, junit.ReadOptions{Source: path, MaxMessage: 1, MaxDetail: 1}, add)
+			_, err = junit.Read(in, junit.ReadOptions{Source: path, MaxMessage: 1, MaxDetail: 1}, add)
 		} else {
 			_, err = gotest.Read(br, gotest.Options{Source: path, MaxDetail: 1}, add)
 		}

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/text/encoding"
+
 	"github.com/xshard/xshard/internal/collect"
 	"github.com/xshard/xshard/internal/diag"
 	"github.com/xshard/xshard/internal/ingest"
@@ -27,7 +29,8 @@ type file struct {
 	artifact string // its artifact directory: the first directory under root, "" at the root
 	rel      string // its path relative to the artifact directory
 	kind     ingest.Kind
-	custom   bool // matched the custom JSON glob
+	enc      encoding.Encoding // an XML report's declared encoding when not UTF-8
+	custom   bool              // matched the custom JSON glob
 	size     int64
 	worker   string
 	ignored  string
@@ -157,6 +160,11 @@ func sniff(f *file) error {
 		return &diag.Error{File: f.path, Line: 1, Col: 1, Msg: fmt.Sprintf("encoded in %s (skipped): merge reads UTF-8; convert it first, e.g. iconv -f %s -t UTF-8", enc, enc)}
 	}
 	f.kind = ingest.Sniff(head[:n])
+	if _, dotnet := f.kind.DotNet(); f.kind == ingest.JUnit || f.kind == ingest.Cobertura || dotnet {
+		if f.enc, err = ingest.EncodingOf(head[:n]); err != nil {
+			return diag.WithFile(err, f.path)
+		}
+	}
 	if f.kind == ingest.Unknown {
 		if int64(n) == f.size && ingest.IsBlank(head[:n]) {
 			return errBlank
@@ -176,6 +184,22 @@ func sniff(f *file) error {
 		}
 	}
 	return nil
+}
+
+// openUTF8 opens f for reading in UTF-8: decoded from its declared
+// encoding, its declaration saying UTF-8, when it has one.
+func openUTF8(f *file) (io.ReadCloser, error) {
+	h, err := os.Open(f.path)
+	if err != nil || f.enc == nil {
+		return h, err
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		err := ingest.ToUTF8(pw, bufio.NewReaderSize(h, 64<<10), f.enc)
+		h.Close()
+		pw.CloseWithError(err)
+	}()
+	return pr, nil
 }
 
 // errBlank is what sniff returns for a file of white space only.

@@ -588,16 +588,36 @@ func (m *merger) mergeResults(junits, converted []*file) (wait func() error, err
 	if len(junits)+len(converted) == 0 {
 		return wait, nil
 	}
-	var inputs []junit.Input
-	for _, f := range junits {
-		inputs = append(inputs, junit.Input{Path: f.path, Worker: f.worker})
-	}
+	// origin maps the copies read in place of inputs (converted to JUnit,
+	// or to UTF-8) to the inputs; warnings of the JUnit reader about a
+	// conversion are left out, since the converter has given its own.
 	origin := map[string]string{}
+	conversions := map[string]bool{}
 	tmp := ""
-	if len(converted) > 0 {
+	needTmp := len(converted) > 0
+	for _, f := range junits {
+		needTmp = needTmp || f.enc != nil
+	}
+	if needTmp {
 		if tmp, err = atomicfile.TempDir(m.opts.OutDir, "gotest"); err != nil {
 			return wait, fmt.Errorf("output directory: %w", err)
 		}
+	}
+	var inputs []junit.Input
+	for i, f := range junits {
+		if f.enc == nil {
+			inputs = append(inputs, junit.Input{Path: f.path, Worker: f.worker})
+			continue
+		}
+		conv := filepath.Join(tmp, fmt.Sprintf("utf8-%04d.xml", i))
+		if err := copyUTF8(f, conv); err != nil {
+			m.problem(diag.WithFile(err, f.path))
+			continue
+		}
+		inputs = append(inputs, junit.Input{Path: conv, Worker: f.worker})
+		origin[conv] = f.path
+	}
+	if len(converted) > 0 {
 		for i, f := range converted {
 			conv := filepath.Join(tmp, fmt.Sprintf("%04d.xml", i))
 			warnings, err := convert(f, conv)
@@ -610,6 +630,7 @@ func (m *merger) mergeResults(junits, converted []*file) (wait func() error, err
 			if st, err := os.Stat(conv); err == nil && st.Size() > 0 {
 				inputs = append(inputs, junit.Input{Path: conv, Worker: f.worker})
 				origin[conv] = f.path
+				conversions[conv] = true
 			}
 		}
 	}
@@ -660,10 +681,15 @@ func (m *merger) mergeResults(junits, converted []*file) (wait func() error, err
 		return wait, <-done
 	}
 	for _, w := range ix.warnings {
-		if _, ok := origin[w.File]; ok {
-			// A go test -json stream converted: its reader has warned of
-			// the same, at the stream's own lines.
+		if conversions[w.File] {
+			// Converted to JUnit: its reader has warned of the same, at
+			// the input's own lines.
 			continue
+		}
+		if o, ok := origin[w.File]; ok {
+			c := *w
+			c.File = o
+			w = &c
 		}
 		m.warnf("%s", w)
 	}
@@ -681,11 +707,30 @@ func (m *merger) mergeResults(junits, converted []*file) (wait func() error, err
 	return func() error { return <-done }, nil
 }
 
+// copyUTF8 writes the XML report f, in another encoding, to dst in
+// UTF-8.
+func copyUTF8(f *file, dst string) error {
+	in, err := openUTF8(f)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, in)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 // convert writes the go test -json stream or .NET report f as JUnit XML
 // to dst, what it holds even when it is broken, and returns the reader's
 // warnings and its error (which says where it broke).
 func convert(f *file, dst string) ([]string, error) {
-	in, err := os.Open(f.path)
+	in, err := openUTF8(f)
 	if err != nil {
 		return nil, err
 	}
@@ -782,7 +827,18 @@ func (m *merger) mergeCobertura(files []*file) error {
 func (m *merger) mergeFiles(files []*file, fm fileMerger, kind, out string) error {
 	n := 0
 	for _, f := range files {
-		if err := fm.AddFile(f.path); err != nil {
+		add := func() error { return fm.AddFile(f.path) }
+		if r, ok := fm.(interface{ Add(string, io.Reader) error }); ok && f.enc != nil {
+			add = func() error {
+				in, err := openUTF8(f)
+				if err != nil {
+					return err
+				}
+				defer in.Close()
+				return r.Add(f.path, in)
+			}
+		}
+		if err := add(); err != nil {
 			m.problem(diag.WithFile(err, f.path))
 			continue
 		}
