@@ -11,6 +11,7 @@ import (
 
 	"github.com/xshard/xshard/internal/atomicfile"
 	"github.com/xshard/xshard/internal/collect"
+	"github.com/xshard/xshard/internal/diag"
 	"github.com/xshard/xshard/internal/ghaction"
 	"github.com/xshard/xshard/internal/gocollect"
 	"github.com/xshard/xshard/internal/ingest"
@@ -64,6 +65,7 @@ type shardConfig struct {
 	manifestPath      string
 	exec              bool
 	queue             queueFlags
+	hist              historyFlags
 	dir               string
 	ids               []string
 	command           []string
@@ -100,6 +102,7 @@ func (c *shardConfig) flags() *flag.FlagSet {
 	fs.StringVar(&c.manifestPath, "manifest", "", "write this worker's manifest to `file`, for merge to verify completeness")
 	fs.BoolVar(&c.exec, "exec", false, "run the command after -- with this shard's tests appended (or put in place of {}), and exit with its code")
 	c.queue.register(fs)
+	c.hist.register(fs)
 	fs.StringVar(&c.dir, "C", ".", "run as if started in `dir`")
 	return fs
 }
@@ -142,6 +145,11 @@ type shardRun struct {
 	// queueManifest is recorded in the manifest of a worker that fell
 	// back from the queue to the static plan.
 	queueManifest *manifest.Queue
+	// failed are the last run's failures from the history (--only-failed,
+	// --failed-first), and rerunOf that history's last run, which the
+	// manifest names so that merge amends it (history.go).
+	failed  map[string]bool
+	rerunOf string
 }
 
 func (s *shardRun) warnf(format string, args ...any) {
@@ -188,8 +196,14 @@ func (s *shardRun) run() (int, error) {
 	if c.queue.next && c.exec {
 		return ExitInput, errors.New("--next prints the next batch for a script's own loop; --exec runs them all: choose one")
 	}
+	if err := c.hist.check(c); err != nil {
+		return ExitInput, err
+	}
 	if err := s.collect(); err != nil {
 		return ExitInput, err
+	}
+	if done, err := s.applyHistory(); done || err != nil {
+		return ExitOK, err
 	}
 	tm, err := s.loadTimings(groupRE)
 	if err != nil {
@@ -319,6 +333,13 @@ func (s *shardRun) loadTimings(groups *regexp.Regexp) (*model.Timings, error) {
 	all := &model.Timings{}
 	for _, f := range s.cfg.timingsFiles {
 		t, err := ingest.ReadTimings(f, groups, scopes)
+		var d *diag.Error
+		if errors.As(err, &d) {
+			// A damaged history (a cut cache entry, say): every worker
+			// reads the same file, so all plan without it alike.
+			s.warnf("--timings: %v; planning without it", err)
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("--timings: %w", err)
 		}
@@ -344,8 +365,10 @@ func (s *shardRun) runWorker(p *plan.Plan, id identity, groups *regexp.Regexp) (
 			goRun = withUntested(goRun, s.untested)
 		}
 	}
+	items, goRun = s.failedFirst(items, goRun)
 	m := buildManifest(p, id, ri, s.collector, c.groupPattern, s.env)
 	m.Queue = s.queueManifest
+	m.RerunOf = s.rerunOf
 	writeManifest := func() error {
 		if c.manifestPath == "" {
 			return nil
@@ -407,11 +430,7 @@ func (s *shardRun) runWorker(p *plan.Plan, id identity, groups *regexp.Regexp) (
 		env = append(env, "XSHARD_BATCH=1")
 		var code int
 		var err error
-		if goRun != nil {
-			code, err = s.execGo(goRun, env)
-		} else {
-			code, err = runCommand(s.env, substitute(withBatch(c.command, 1), items), env, c.dir)
-		}
+		code, err = s.attempts(items, goRun, env) // retries and quarantine: history.go
 		if err == nil {
 			// The test phase's end, for merge's realised balance.
 			m.TestFinishedAt = s.env.Now().UTC().Format(manifest.TimeFormat)
