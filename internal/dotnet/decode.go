@@ -38,8 +38,9 @@ func newDecoder(r io.Reader) *decoder {
 	return &decoder{d: d, s: s}
 }
 
-// token returns the next token (copied: it stays valid), or io.EOF at
-// the end of a well-formed document.
+// token returns the next token, or io.EOF at the end of a well-formed
+// document. A StartElement stays valid (encoding/xml allocates its
+// attributes afresh); CharData only until the next call.
 func (d *decoder) token() (xml.Token, error) {
 	if d.err != nil {
 		return nil, d.err
@@ -49,7 +50,7 @@ func (d *decoder) token() (xml.Token, error) {
 		d.err = d.wrap(err)
 		return nil, d.err
 	}
-	return xml.CopyToken(t), nil
+	return t, nil
 }
 
 // wrap converts a decoding error into a *diag.Error on its line.
