@@ -57,6 +57,7 @@
 // replaced with U+FFFD before decoding, and Report.Repaired counts it.
 // One tag or run of text is bounded by MaxToken, one message, trace or
 // output by MaxText. A document declaring an encoding other than UTF-8
-// is refused with what to do. A malformed document gives a *diag.Error
+// is refused with what to do (merge decodes such documents before they
+// reach this package). A malformed document gives a *diag.Error
 // with its line; the Report then holds every case read before it.
 package dotnet
