@@ -66,8 +66,15 @@ type Run struct {
 	// Env is added to the environment of act and of every step (and to
 	// the env context, with --env).
 	Env map[string]string
+	// Secrets are act's secrets (-s): GITHUB_TOKEN is github.token.
+	Secrets map[string]string
 	// Path is put first on every step's PATH (fakes of host commands).
 	Path []string
+	// HostNetwork runs act in the host's network namespace, for a server
+	// that the test itself starts on loopback (a ghfake.Server, say),
+	// which an isolated run cannot reach. Such a run is offline by its
+	// settings only.
+	HostNetwork bool
 	// Services are started, each in the background, inside the run's
 	// network namespace before act, and stopped after it.
 	Services []Service
@@ -209,12 +216,20 @@ func (r Run) execute(ctx context.Context, act, dir string, t *testing.T) (*Resul
 		env = append(env, k+"="+r.Env[k])
 		args = append(args, "--env", k+"="+r.Env[k])
 	}
+	for _, k := range sortedKeys(r.Secrets) {
+		// Not in act's environment, which every step inherits: a secret
+		// reaches a step only where the workflow passes it.
+		args = append(args, "-s", k+"="+r.Secrets[k])
+	}
 
 	wrapper, err := writeWrapper(dir, r.Services)
 	if err != nil {
 		return nil, err
 	}
 	iso := isolation()
+	if r.HostNetwork {
+		iso = isolated{why: "the run asked for the host's network"}
+	}
 	argv := append(append(append([]string{}, iso.prefix...), "bash", wrapper, act), args...)
 	if len(r.Services) > 0 && iso.prefix == nil {
 		return nil, fmt.Errorf("services need a network namespace of their own: %s", iso.why)
