@@ -133,6 +133,9 @@ func (s *shardRun) applyHistory() (done bool, err error) {
 		fmt.Fprintf(s.env.Stderr, "shard: --only-failed: %s of the %d collected failed in the last run (%s)\n", plural(len(keep), "test", "tests"), len(s.items), file)
 		s.items = keep
 		s.rerunOf = lastRun
+		if lastRun == "" {
+			s.rerunOf, _ = timings.HistoryID(file)
+		}
 		s.failed = failed
 		return false, nil
 	}

@@ -179,8 +179,12 @@ func (m *merger) historyWriter() func() ([]string, error) {
 		var warnings []string
 		var p *historyPass
 		path := filepath.Join(opts.OutDir, HistoryFile)
+		historyID := ""
+		if strings.HasPrefix(rerunOf, "sha256:") && opts.History != "" {
+			historyID, _ = timings.HistoryID(opts.History)
+		}
 		write := func(src historySource, rerunOf string) error {
-			p = &historyPass{opts: opts, res: res, t: t, agg: agg, marks: marks, failed: failed, pseudo: pseudo}
+			p = &historyPass{opts: opts, res: res, t: t, agg: agg, marks: marks, failed: failed, pseudo: pseudo, historyID: historyID}
 			return atomicfile.Write(path, func(w io.Writer) error { return p.run(w, src, lastRun, rerunOf) })
 		}
 		var src historySource
@@ -389,9 +393,12 @@ type historyPass struct {
 	marks  []model.Mark
 	failed []bool
 	pseudo int
-	h      *History
-	buf    []byte
-	row    int // the next row of res.Tests to give its marks
+	// historyID is timings.HistoryID of the history read, when a re-run
+	// names one by its hash.
+	historyID string
+	h         *History
+	buf       []byte
+	row       int // the next row of res.Tests to give its marks
 }
 
 // bstr returns b as a string without copying, for calls that do not keep
@@ -417,7 +424,7 @@ func (p *historyPass) run(w io.Writer, src historySource, lastRun, rerunOf strin
 		old = src.header()
 		h.Known = true
 		h.Runs = old.Runs + 1
-		if rerunOf != "" && rerunOf == old.LastRun {
+		if rerunOf != "" && (rerunOf == old.LastRun || old.LastRun == "" && strings.HasPrefix(rerunOf, "sha256:") && rerunOf == p.historyID) {
 			h.Amended = true
 			h.Runs = old.Runs
 		}

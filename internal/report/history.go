@@ -83,6 +83,23 @@ type failureGroup struct {
 func groupFailures(res *merge.Result, x historyIndex) []*failureGroup {
 	h := res.History
 	c := h.Counts
+	if !h.Known {
+		// A quarantine but no history yet: nothing else is told apart.
+		groups := []*failureGroup{
+			{title: "🧊 Quarantined", note: "Known-flaky tests from the quarantine list: reported, but they do not fail the run.", total: c.Quarantined},
+			{title: "❌ Other failures", note: "No outcome history yet: these are not told apart as new or known."},
+		}
+		for i := range res.Failures {
+			f := &res.Failures[i]
+			if x.quarantined[res.Key(f).Test] {
+				groups[0].cases = append(groups[0].cases, f)
+			} else {
+				groups[1].cases = append(groups[1].cases, f)
+			}
+		}
+		groups[1].total = len(groups[1].cases)
+		return groups
+	}
 	groups := []*failureGroup{
 		{title: "🆕 New failures", note: "Passed in their last run, or new: what this change broke.", total: c.New},
 		{title: "🔴 Still failing", note: "Failed in their last run too.", total: c.StillFailing},
@@ -116,7 +133,7 @@ func groupFailures(res *merge.Result, x historyIndex) []*failureGroup {
 // first; without an earlier history, the plain list.
 func writeHistoryFailures(d *doc, res *merge.Result, opts Options) {
 	h := res.History
-	if h == nil || !h.Known || len(res.Failures) == 0 {
+	if h == nil || !h.Known && h.Counts.Quarantined == 0 || len(res.Failures) == 0 {
 		writeFailures(d, res, opts)
 		return
 	}
@@ -159,6 +176,9 @@ func historyCounts(h *merge.History) string {
 	}
 	if c.Quarantined > 0 {
 		parts = append(parts, fmt.Sprintf("🧊 %s quarantined", count(c.Quarantined)))
+	}
+	if !h.Known {
+		return fmt.Sprintf("🧊 %s: reported, but they do not fail the run (no outcome history yet)", plural(c.Quarantined, "quarantined failure", "quarantined failures"))
 	}
 	against := fmt.Sprintf("against %s", plural(h.Runs-1, "earlier run", "earlier runs"))
 	if h.Amended {
@@ -215,32 +235,40 @@ func writeHistory(d *doc, res *merge.Result) {
 	}
 }
 
-// WriteHistoryText writes the history's line of the terminal recap:
-// the classes of this run's tests, and the quarantine.
+// WriteHistoryText writes the history's lines of the terminal recap:
+// the classes of this run's tests, and the quarantined failures.
 func WriteHistoryText(w io.Writer, res *merge.Result) {
 	h := res.History
 	if h == nil {
 		return
 	}
+	c := h.Counts
 	if !h.Known {
 		fmt.Fprintln(w, "history: this run starts the outcome history (history.json)")
-		return
-	}
-	c := h.Counts
-	fmt.Fprintf(w, "history (%s): %d new, %d still failing, %d flaky, %d fixed", plural(h.Runs, "run", "runs"), c.New, c.StillFailing, c.Flaky, c.Fixed)
-	if c.Quarantined > 0 {
-		fmt.Fprintf(w, "; %d quarantined failures do not fail the run", c.Quarantined)
-	}
-	if h.Amended {
-		fmt.Fprint(w, "; this re-run amended the last run")
-	}
-	fmt.Fprintln(w)
-	for i, t := range h.New {
-		if i == 5 {
-			fmt.Fprintf(w, "  ... and %d more new failures\n", c.New-i)
-			break
+	} else {
+		fmt.Fprintf(w, "history (%s): %d new, %d still failing, %d flaky, %d fixed", plural(h.Runs, "run", "runs"), c.New, c.StillFailing, c.Flaky, c.Fixed)
+		if h.Amended {
+			fmt.Fprint(w, "; this re-run amended the last run")
 		}
-		fmt.Fprintf(w, "  NEW %s\n", PlainText(t.ID))
+		fmt.Fprintln(w)
+		for i, t := range h.New {
+			if i == 5 {
+				fmt.Fprintf(w, "  ... and %d more new failures\n", c.New-i)
+				break
+			}
+			fmt.Fprintf(w, "  NEW %s\n", PlainText(t.ID))
+		}
+	}
+	if c.Quarantined > 0 {
+		var ids []string
+		for _, t := range h.Quarantined[:min(len(h.Quarantined), 5)] {
+			ids = append(ids, PlainText(t.ID))
+		}
+		more := ""
+		if c.Quarantined > len(ids) {
+			more = ", ..."
+		}
+		fmt.Fprintf(w, "quarantined: %s the run: %s%s\n", plural(c.Quarantined, "failure does not fail", "failures do not fail"), strings.Join(ids, ", "), more)
 	}
 }
 

@@ -65,8 +65,9 @@ func TestHistoryTextAndOutputs(t *testing.T) {
 	res := historyRun()
 	var b bytes.Buffer
 	WriteHistoryText(&b, res)
-	want := "history (12 runs): 1 new, 1 still failing, 0 flaky, 1 fixed; 1 quarantined failures do not fail the run\n" +
-		"  NEW example.com/shop/cart.TestTaxes\n"
+	want := "history (12 runs): 1 new, 1 still failing, 0 flaky, 1 fixed\n" +
+		"  NEW example.com/shop/cart.TestTaxes\n" +
+		"quarantined: 1 failure does not fail the run: tests/test_api.py::TestOrders::test_refund[eur]\n"
 	if b.String() != want {
 		t.Errorf("recap:\n%s\nwant:\n%s", b.String(), want)
 	}

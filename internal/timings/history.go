@@ -3,6 +3,8 @@ package timings
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -224,6 +226,36 @@ func decodeHistory(data []byte, name string) (*History, error) {
 		h.Tests = map[string]string{}
 	}
 	return h, nil
+}
+
+// HistoryID names the history at path for a re-run of its failures: its
+// last run's id, or, when it has none (runs outside CI), "sha256:" and
+// the start of the file's hash, so that a re-run planned from this file
+// and a merge given the same file agree on what was re-run.
+func HistoryID(path string) (string, error) {
+	h, c, err := OpenHistoryStream(path)
+	if err == nil {
+		c.Close()
+		if id := h.Header().LastRun; id != "" {
+			return id, nil
+		}
+	} else if !IsNotCanonical(err) {
+		return "", err
+	} else if full, err := ReadHistoryFile(path); err != nil {
+		return "", err
+	} else if full.LastRun != "" {
+		return full.LastRun, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	sum := sha256.New()
+	if _, err := io.Copy(sum, f); err != nil {
+		return "", err
+	}
+	return "sha256:" + hex.EncodeToString(sum.Sum(nil))[:16], nil
 }
 
 // WriteHistory writes h in the canonical layout, its tests from tests,
