@@ -229,6 +229,15 @@ func checkTimingRun(t *testing.T, first, second *Result, before plan, js jobs) {
 	}
 	if r := second.Job(js.report); r == nil || r.Result != "success" {
 		t.Errorf("second run's report job: %v", r)
+	} else {
+		// The outcome history came back from the cache with the timings.
+		m := r.Outputs["merge"]
+		if m["new-failures"] != "0" || m["still-failing"] != "0" || !strings.HasSuffix(m["history-file"], "history.json") {
+			t.Errorf("second run's merge outputs %v: want new-failures 0, still-failing 0 and the history file", m)
+		}
+		if !r.Logged("history (2 runs): 0 new, 0 still failing, 0 flaky, 0 fixed") {
+			t.Errorf("second run's merge did not read the first run's outcome history")
+		}
 	}
 	checkTimingsSaved(t, second, js)
 }
