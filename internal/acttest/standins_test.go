@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -318,6 +319,7 @@ func seed(t *testing.T) seeded {
 // computes; that entry is what the other runs restore.
 func TestSeedBuildsAndCachesTheBinary(t *testing.T) {
 	s := seed(t)
+	t.Logf("seed run %d: exit %d in %v, %v of CPU", s.res.RunID, s.res.Code, s.res.Duration.Round(time.Millisecond), s.res.CPU.Round(time.Millisecond))
 	j := s.res.Job("build")
 	if j == nil || j.Result != "success" {
 		t.Fatalf("seed job: %+v", j)
