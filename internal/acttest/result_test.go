@@ -167,8 +167,10 @@ func (r *Result) parse(log []byte) error {
 	return nil
 }
 
-// JobsOf returns the jobs with the given id, matrix jobs in act's order
-// (test-1, test-2, ...), which is the matrix's order.
+// JobsOf returns the jobs with the given id: matrix jobs in the order of
+// their matrix's worker value when they have one, else of act's number
+// for them (test-1, test-2, ...), which does not always follow the
+// matrix.
 func (r *Result) JobsOf(id string) []*Job {
 	var out []*Job
 	for _, j := range r.Jobs {
@@ -176,7 +178,13 @@ func (r *Result) JobsOf(id string) []*Job {
 			out = append(out, j)
 		}
 	}
-	sort.SliceStable(out, func(a, b int) bool { return jobNumber(out[a].Name) < jobNumber(out[b].Name) })
+	order := func(j *Job) float64 {
+		if w, ok := j.Matrix["worker"].(float64); ok {
+			return w
+		}
+		return float64(jobNumber(j.Name))
+	}
+	sort.SliceStable(out, func(a, b int) bool { return order(out[a]) < order(out[b]) })
 	return out
 }
 
