@@ -349,3 +349,43 @@ func TestQuarantineAndBlocking(t *testing.T) {
 		t.Errorf("only a quarantined failure, yet blocking")
 	}
 }
+
+// TestPreviousReleaseHistory: the timings.json that the release before
+// the outcome history wrote (testdata/previous-release, made by merge at
+// d0342ec) is still streamed and blended, and with no history.json yet
+// the run starts one.
+func TestPreviousReleaseHistory(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join("testdata", "previous-release", "timings.json")
+	if s, c, err := timings.OpenStream(old); err != nil {
+		t.Fatalf("the previous release's timings.json is not streamed: %v", err)
+	} else {
+		c.Close()
+		if s.Runs() != 1 {
+			t.Errorf("runs %d", s.Runs())
+		}
+	}
+	in := filepath.Join(dir, "in", "gw0", "junit.xml")
+	junitRun(t, in, map[string]byte{"a": 'P', "b": 'F'})
+	out := filepath.Join(dir, "out")
+	res, err := Run(Options{Inputs: []string{filepath.Dir(in)}, OutDir: out, TimingsHistory: old, History: filepath.Join(filepath.Dir(old), HistoryFile)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Problems) > 0 || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "does not exist yet: this run starts the outcome history") {
+		t.Errorf("problems %q, warnings %q", res.Problems, res.Warnings)
+	}
+	got, err := timings.ReadFile(filepath.Join(out, TimingsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{"s.a": 0.3*0.5 + 0.7*1.5, "s.b": 0.3*0.5 + 0.7*0.25, "s.cü \"q\"": 2}
+	for id, secs := range want {
+		if g := got.Timings.Tests[id]; timings.FormatSeconds(g) != timings.FormatSeconds(secs) {
+			t.Errorf("%s: %v, want %v", id, g, secs)
+		}
+	}
+	if got.Runs != 2 || res.History.Known || res.History.Runs != 1 {
+		t.Errorf("runs %d, history %+v", got.Runs, res.History)
+	}
+}
