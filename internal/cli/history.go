@@ -118,12 +118,22 @@ func (s *shardRun) applyHistory() (done bool, err error) {
 			return false, nil
 		}
 		var keep []model.Item
+		matched := 0
+		files := failedFiles(failed)
 		for _, it := range s.items {
-			if failed[it.ID] {
-				keep = append(keep, it)
+			switch {
+			case failed[it.ID]:
+				matched++
+			case files[it.ID] > 0:
+				// A file planned whole (--glob): its failed tests' IDs
+				// are "file::test".
+				matched += files[it.ID]
+			default:
+				continue
 			}
+			keep = append(keep, it)
 		}
-		if n := len(failed) - len(keep); n > 0 {
+		if n := len(failed) - matched; n > 0 {
 			s.warnf("--only-failed: %d failed tests of %s are not among the tests collected now (renamed or deleted?)", n, file)
 		}
 		if len(keep) == 0 {
@@ -157,6 +167,18 @@ func plural(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
+// failedFiles counts the failed tests of each file, for IDs of the form
+// "file::test" (pytest, Jest): what a plan of whole files (--glob) holds.
+func failedFiles(failed map[string]bool) map[string]int {
+	files := map[string]int{}
+	for id := range failed {
+		if i := strings.Index(id, "::"); i > 0 {
+			files[id[:i]]++
+		}
+	}
+	return files
+}
+
 // failedFirst orders items (sorted) with the last run's failures first,
 // each part in its order; go-run lines the same way, by whether they run
 // a failure. Without --failed-first it returns them as they are.
@@ -164,7 +186,8 @@ func (s *shardRun) failedFirst(items, goRun []string) ([]string, []string) {
 	if !s.cfg.hist.failedFirst || len(s.failed) == 0 {
 		return items, goRun
 	}
-	first := func(id string) bool { return s.failed[id] }
+	files := failedFiles(s.failed)
+	first := func(id string) bool { return s.failed[id] || files[id] > 0 }
 	items = slices.Clone(items)
 	sort.SliceStable(items, func(i, j int) bool { return first(items[i]) && !first(items[j]) })
 	if len(goRun) > 0 {
