@@ -1,17 +1,28 @@
 #!/usr/bin/env bash
-# Benchmarks junit.Merge on 64 generated files (~500 MB, ~1.1 million
-# testcases): wall time and peak RSS against the targets (<= 5 s, <= 256 MB),
-# then ours against junit-report-merger (jrm) on an 8-file subset.
-# Generated data and builds go to bench/out/ (git-ignored).
+# Benchmarks the merge of 64 generated JUnit files (~500 MB, ~1.1 million
+# testcases) in two sets: the plain one (bench/junit/gen's default) and the
+# realistic one (-shape realistic: per-class Surefire suites with their
+# properties, pytest suites with escaped tracebacks and captured output,
+# non-ASCII text, flaky and rerun failures; see internal/junit/junitgen).
+# For each: wall time and peak RSS of the merge command against the
+# targets (<= 5 s, <= 256 MB, the worst of three runs), then the merge
+# command against junit-report-merger (jrm) on an 8-file subset, side by
+# side (target >= 20x). Generated data and builds go to bench/out/
+# (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=bench/out
 SET=$OUT/junit
 SUB=$OUT/junit8
+REAL=$OUT/junit-real
+SUBR=$OUT/junit-real8
 
 if [ ! -x /usr/bin/time ]; then apt-get install -y time >/dev/null; fi
 if [ ! -d "$SET" ]; then
 	go run ./bench/junit/gen -dir "$SET" -files 64 -mb 500 -cases 1100000
+fi
+if [ ! -d "$REAL" ]; then
+	go run ./bench/junit/gen -shape realistic -seed 14 -dir "$REAL" -files 64 -mb 500 -cases 1100000
 fi
 go build -o "$OUT/bin/junitmerge" ./bench/junit/junitmerge
 
@@ -38,21 +49,26 @@ echo "full set to /dev/null:   ${wall0} s wall, ${rss0} MB peak RSS, ${cpu0} s C
 awk -v w="$wall" -v r="$rss" 'BEGIN { printf "target <= 5 s, <= 256 MB: %s\n", (w <= 5 && r <= 256) ? "met" : "NOT met" }'
 
 # The merge command itself: junit.Merge plus everything merge does with
-# each case (verification, test-level timings, summaries), three runs
-# (the machine is noisy; the worst counts).
+# each case (verification, test-level timings, history, summaries), three
+# runs of each set (the machine is noisy; the worst counts).
 go build -o "$OUT/bin/merge" ./cmd/merge
-worst_w=0 worst_r=0
-for run in 1 2 3; do
-	rm -rf "$OUT/merge-report"
-	sync
-	# The generated ids repeat across files, so merge reports duplicates
-	# and exits 2: that is verification doing its job, not a failed run.
-	read -r mw mrss mcpu < <(ALLOW_FAIL=1 measure "$OUT/time-merge.txt" "$OUT/bin/merge" --out "$OUT/merge-report" --fail-on never "$SET")
-	echo "merge command, full set, run $run: ${mw} s wall, ${mrss} MB peak RSS, ${mcpu} s CPU"
-	worst_w=$(awk -v a="$worst_w" -v b="$mw" 'BEGIN { print (b > a) ? b : a }')
-	worst_r=$(awk -v a="$worst_r" -v b="$mrss" 'BEGIN { print (b > a) ? b : a }')
+# The plain set last: the history runs below read its outputs.
+for set in "$REAL" "$SET"; do
+	worst_w=0 worst_r=0
+	echo "input: $set, $(ls "$set" | wc -l) files, $(du -sh "$set" | cut -f1)"
+	for run in 1 2 3; do
+		rm -rf "$OUT/merge-report"
+		sync
+		# The plain set's ids repeat across files, so merge reports
+		# duplicates and exits 2: that is verification doing its job, not
+		# a failed run.
+		read -r mw mrss mcpu < <(ALLOW_FAIL=1 measure "$OUT/time-merge.txt" "$OUT/bin/merge" --out "$OUT/merge-report" --fail-on never "$set")
+		echo "merge command, $(basename "$set"), run $run: ${mw} s wall, ${mrss} MB peak RSS, ${mcpu} s CPU"
+		worst_w=$(awk -v a="$worst_w" -v b="$mw" 'BEGIN { print (b > a) ? b : a }')
+		worst_r=$(awk -v a="$worst_r" -v b="$mrss" 'BEGIN { print (b > a) ? b : a }')
+	done
+	awk -v w="$worst_w" -v r="$worst_r" 'BEGIN { printf "target <= 5 s, <= 256 MB (worst of 3): %s\n", (w <= 5 && r <= 256) ? "met" : "NOT met" }'
 done
-awk -v w="$worst_w" -v r="$worst_r" 'BEGIN { printf "target <= 5 s, <= 256 MB (worst of 3): %s\n", (w <= 5 && r <= 256) ? "met" : "NOT met" }'
 
 # With history, as the action runs it: the timings and the outcome
 # history (1.1 million tests each) of the run above read and written.
@@ -70,14 +86,19 @@ for run in 1 2 3; do
 done
 awk -v w="$worst_w" -v r="$worst_r" 'BEGIN { printf "with history, target <= 5 s, <= 256 MB (worst of 3): %s\n", (w <= 5 && r <= 256) ? "met" : "NOT met" }'
 
-mkdir -p "$SUB"
-ls "$SET"/*.xml | head -8 | xargs -I{} cp -u {} "$SUB/"
 JRM=$OUT/node/node_modules/.bin/jrm
 if [ ! -x "$JRM" ]; then npm install --prefix "$OUT/node" junit-report-merger >/dev/null; fi
-echo "subset: 8 files, $(du -sh "$SUB" | cut -f1)"
-rm -f "$OUT/junit8-ours.xml" "$OUT/junit8-jrm.xml"
-read -r ow orss ocpu < <(measure "$OUT/time-ours8.txt" "$OUT/bin/junitmerge" -o "$OUT/junit8-ours.xml" "$SUB"/*.xml)
-echo "xshard junit.Merge:      ${ow} s wall, ${orss} MB peak RSS, ${ocpu} s CPU"
-read -r jw jrss jcpu < <(measure "$OUT/time-jrm8.txt" "$JRM" "$OUT/junit8-jrm.xml" "$SUB/*.xml")
-echo "junit-report-merger:     ${jw} s wall, ${jrss} MB peak RSS, ${jcpu} s CPU"
-awk -v o="$ow" -v j="$jw" 'BEGIN { if (o < 0.01) o = 0.01; r = j / o; printf "speed-up: %.0fx (target >= 20x: %s)\n", r, (r >= 20) ? "met" : "NOT met" }'
+for pair in "$SET:$SUB" "$REAL:$SUBR"; do
+	set=${pair%%:*} sub=${pair#*:}
+	mkdir -p "$sub"
+	ls "$set"/*.xml | head -8 | xargs -I{} cp -u {} "$sub/"
+	echo "subset of $(basename "$set"): 8 files, $(du -sh "$sub" | cut -f1)"
+	rm -rf "$OUT/junit8-ours.xml" "$OUT/junit8-jrm.xml" "$OUT/merge8-report"
+	read -r ow orss ocpu < <(measure "$OUT/time-ours8.txt" "$OUT/bin/junitmerge" -o "$OUT/junit8-ours.xml" "$sub"/*.xml)
+	echo "xshard junit.Merge:      ${ow} s wall, ${orss} MB peak RSS, ${ocpu} s CPU"
+	read -r mw mrss mcpu < <(ALLOW_FAIL=1 measure "$OUT/time-merge8.txt" "$OUT/bin/merge" --out "$OUT/merge8-report" --fail-on never "$sub")
+	echo "xshard merge command:    ${mw} s wall, ${mrss} MB peak RSS, ${mcpu} s CPU"
+	read -r jw jrss jcpu < <(measure "$OUT/time-jrm8.txt" "$JRM" "$OUT/junit8-jrm.xml" "$sub/*.xml")
+	echo "junit-report-merger:     ${jw} s wall, ${jrss} MB peak RSS, ${jcpu} s CPU"
+	awk -v o="$mw" -v j="$jw" 'BEGIN { if (o < 0.01) o = 0.01; r = j / o; printf "speed-up of the merge command: %.0fx (target >= 20x: %s)\n", r, (r >= 20) ? "met" : "NOT met" }'
+done
