@@ -88,20 +88,36 @@ const (
 )
 
 // caseRec locates one testcase in its file: it is written as
-// file[off:off+a] + inserted text + file[off+b:off+n]. The low four bits
-// of kind are the insertion (ins*), the high four what is not
+// file[off:off+a] + inserted text + file[off+b:off+n]. Sixteen bytes, for
+// there are a million: w packs off (40 bits), b-a (16 bits) and kind,
+// whose low four bits are the insertion (ins*) and high four what is not
 // well-formed in the testcase (bad* << 4).
 type caseRec struct {
-	off     int64
-	n, a, b uint32
-	kind    uint8
+	w    uint64
+	n, a uint32
 }
+
+// Limits of caseRec's packing.
+const (
+	maxCaseOff  = 1<<40 - 1
+	maxCaseSkip = 1<<16 - 1
+)
+
+func (r caseRec) off() int64   { return int64(r.w >> 24) }
+func (r caseRec) skip() uint32 { return uint32(r.w>>8) & maxCaseSkip }
+func (r caseRec) kind() uint8  { return uint8(r.w) }
+func (r caseRec) b() uint32    { return r.a + r.skip() }
 
 // part is one testsuite element of one input.
 type part struct {
-	file     *fileIndex
-	name     string
-	attrs    []byte // raw attributes of the start tag
+	file *fileIndex
+	name string
+	// attrOff and attrN locate the raw attributes of its start tag in
+	// the file, read again when it is written; attrs holds them instead
+	// for a suite that the file does not write (of loose testcases).
+	attrOff  int64
+	attrN    uint32
+	attrs    []byte
 	attrBad  uint8  // what is not well-formed in them
 	props    []span // contents of its properties elements
 	others   []span // its other non-testcase children, whole
@@ -119,26 +135,34 @@ func (pt *part) add(c *caseState, endOff int64, worker string) error {
 	if n > math.MaxUint32 {
 		return errors.New("testcase element larger than 4 GiB")
 	}
-	r := caseRec{off: c.off, n: uint32(n)}
+	if c.off > maxCaseOff {
+		return errors.New("testcase beyond the first TiB of its file")
+	}
+	var kind uint8
+	var a, b int64
 	switch {
 	case c.hasWorker || worker == "":
-		r.kind, r.a, r.b = insNone, uint32(n), uint32(n)
+		kind, a, b = insNone, n, n
 	case c.self:
-		r.kind, r.a, r.b = insSelfCase, uint32(n-2), uint32(n)
+		kind, a, b = insSelfCase, n-2, n
 	case c.hasProps && !c.propsSelf:
-		r.kind = insProperty
-		r.a = uint32(c.propsEnd - c.off)
-		r.b = r.a
+		kind, a = insProperty, c.propsEnd-c.off
+		b = a
 	case c.hasProps:
-		r.kind = insPropsElem
-		r.a, r.b = uint32(c.propsOff-c.off), uint32(c.propsEnd-c.off)
+		kind, a, b = insPropsElem, c.propsOff-c.off, c.propsEnd-c.off
 	default:
-		r.kind = insPropsElem
-		r.a = uint32(c.tagEnd - c.off)
-		r.b = r.a
+		kind, a = insPropsElem, c.tagEnd-c.off
+		b = a
 	}
-	r.kind |= c.prob.flags << 4
-	pt.cases = append(pt.cases, r)
+	flags := c.prob.flags
+	if b-a > maxCaseSkip {
+		// An empty properties element of 64 KiB: rare enough to write
+		// the testcase again from its tokens, which inserts it anyway.
+		flags |= badMarkup
+		b = a
+	}
+	kind |= flags << 4
+	pt.cases = append(pt.cases, caseRec{w: uint64(c.off)<<24 | uint64(b-a)<<8 | uint64(kind), n: uint32(n), a: uint32(a)})
 	pt.counts[c.Outcome]++
 	if c.Flaky() {
 		pt.flaky++
@@ -351,6 +375,7 @@ type output struct {
 	tick uint64
 	tmp  []byte
 	rbuf []byte // the scanner's buffer for rewrite
+	abuf []byte // a suite's attributes
 }
 
 type window struct {
@@ -411,7 +436,7 @@ func (o *output) suite(parts []*part, t suiteTotals) {
 	o.str("\n  <testsuite")
 	var seen [5]bool
 	var names [][]byte // of a tag that is not well-formed: to drop duplicates
-	b := first.attrs
+	b := o.attrs(first)
 	for {
 		k, v, rest, ok, _ := nextAttr(b)
 		if !ok {
@@ -470,21 +495,22 @@ func (o *output) suite(parts []*part, t suiteTotals) {
 		fi := pt.file
 		var upTo int64
 		if n := len(pt.cases); n > 0 {
-			upTo = pt.cases[n-1].off + int64(pt.cases[n-1].n)
+			upTo = pt.cases[n-1].off() + int64(pt.cases[n-1].n)
 		}
 		for _, r := range pt.cases {
 			o.str("\n    ")
-			ins, bad := r.kind&0xf, r.kind>>4
-			end := r.off + int64(r.n)
+			off := r.off()
+			ins, bad := r.kind()&0xf, r.kind()>>4
+			end := off + int64(r.n)
 			switch {
 			case bad&badMarkup != 0:
-				o.rewrite(fi, r.off, end, ins, r.a == r.b)
+				o.rewrite(fi, off, end, ins, r.skip() == 0)
 			case ins == insNone:
-				o.copyHint(fi, r.off, end, upTo, bad)
+				o.copyHint(fi, off, end, upTo, bad)
 			default:
-				o.copyHint(fi, r.off, r.off+int64(r.a), upTo, bad)
+				o.copyHint(fi, off, off+int64(r.a), upTo, bad)
 				o.write(fi.insert[ins])
-				o.copyHint(fi, r.off+int64(r.b), end, upTo, bad)
+				o.copyHint(fi, off+int64(r.b()), end, upTo, bad)
 			}
 		}
 	}
@@ -511,6 +537,27 @@ func totalValue(t suiteTotals, i int) string {
 		return strconv.Itoa(t.counts[model.Skipped])
 	}
 	return formatMillis(t.ms)
+}
+
+// attrs returns the raw attributes of pt's start tag, valid until the
+// next call.
+func (o *output) attrs(pt *part) []byte {
+	if pt.attrs != nil || pt.attrN == 0 || o.err != nil {
+		return pt.attrs
+	}
+	win := o.window(pt.file)
+	if win == nil {
+		return nil
+	}
+	if cap(o.abuf) < int(pt.attrN) {
+		o.abuf = make([]byte, pt.attrN)
+	}
+	b := o.abuf[:pt.attrN]
+	if _, err := win.f.ReadAt(b, pt.attrOff); err != nil {
+		o.err = fmt.Errorf("read %q: %w", pt.file.in.Path, err)
+		return nil
+	}
+	return b
 }
 
 // span writes a span of fi, written again when it is not well-formed.

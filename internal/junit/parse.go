@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -411,11 +412,12 @@ func (p *parser) suiteStart(fr *frame, t *token, parent *frame) error {
 		}
 		pt := &part{
 			name:    fr.suite,
-			attrs:   append([]byte(nil), t.attrs...),
+			attrOff: t.off + 1 + int64(len(t.name)),
+			attrN:   uint32(len(t.attrs)),
 			hasTime: hasTime,
+			time:    secs,
 			file:    p.idx,
 		}
-		pt.time = secs
 		p.idx.parts = append(p.idx.parts, pt)
 		fr.part = pt
 		var q problem
@@ -582,6 +584,12 @@ func (p *parser) end(endTag, endOff int64) error {
 	case fCase:
 		if err := p.caseEnd(endOff); err != nil {
 			return err
+		}
+	case fSuite:
+		// The index of a million testcases is kept until the output is
+		// written: not the room its slices grew into.
+		if pt := f.part; pt != nil && cap(pt.cases)-len(pt.cases) > 64 {
+			pt.cases = slices.Clone(pt.cases)
 		}
 	}
 	p.stack = p.stack[:n-1]

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -213,6 +214,13 @@ func Run(opts Options) (*Result, error) {
 		r := <-d
 		res.Warnings = append(res.Warnings, r.warnings...)
 		passErr = cmp.Or(passErr, r.err)
+	}
+	if res.Totals.Tests >= 100_000 {
+		// The inputs' index and the passes' buffers are garbage now: give
+		// their pages back before the reports are built, rather than when
+		// the scavenger gets to them, so that the peak memory of a large
+		// merge is the larger of its phases, not their sum.
+		debug.FreeOSMemory()
 	}
 	var reportErr error
 	if opts.Report != nil && junitErr == nil && passErr == nil {

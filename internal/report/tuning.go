@@ -137,7 +137,7 @@ func currentWorkers(res *merge.Result) int {
 func tuningUnits(res *merge.Result) ([]float64, string) {
 	tests := func() []float64 {
 		v := make([]float64, 0, res.NumTestTimings())
-		for _, s := range res.TestTimings() {
+		for s := range res.TestSeconds() {
 			v = append(v, s)
 		}
 		return v
