@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"path/filepath"
 	"slices"
@@ -401,6 +402,25 @@ type historyPass struct {
 	row       int // the next row of res.Tests to give its marks
 }
 
+// testTimingsNoCopy is TestTimings with each ID valid only until the
+// next: built in one buffer rather than a string a test, for the timings
+// pass, which writes each at once. Without Run's table it is TestTimings.
+func (r *Result) testTimingsNoCopy() iter.Seq2[string, float64] {
+	t := r.tests
+	if t == nil {
+		return r.TestTimings()
+	}
+	return func(yield func(string, float64) bool) {
+		var b []byte
+		for _, i := range t.order {
+			b = t.ids.AppendID(b[:0], int(i))
+			if !yield(bstr(b), seconds(t.nanos[i])) {
+				return
+			}
+		}
+	}
+}
+
 // bstr returns b as a string without copying, for calls that do not keep
 // it: the stream's bytes are reused by its next line.
 func bstr(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
@@ -443,11 +463,15 @@ func (p *historyPass) run(w io.Writer, src historySource, lastRun, rerunOf strin
 	}
 	order := p.t.order
 	ids := p.t.ids
+	var idBuf []byte
 	for ri := 0; ri < len(order) || more; {
 		inRun, inHist := false, false
 		rid := ""
 		if ri < len(order) {
-			rid = ids.ID(int(order[ri]))
+			// The ID in a buffer, not a string a test: fold copies what
+			// it keeps.
+			idBuf = ids.AppendID(idBuf[:0], int(order[ri]))
+			rid = bstr(idBuf)
 		}
 		switch {
 		case ri == len(order):

@@ -977,7 +977,7 @@ func (m *merger) timingsWriter() func() ([]string, error) {
 func writeStreamed(wr io.Writer, s *timings.Stream, res *Result, run *model.Timings, w float64) error {
 	tests := func(yield func(string, float64) bool) {
 		hid, hsecs, more := s.Next()
-		for id, secs := range res.TestTimings() {
+		for id, secs := range res.testTimingsNoCopy() {
 			for more && string(hid) < id {
 				if !yield(string(hid), hsecs) {
 					return

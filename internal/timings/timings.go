@@ -907,13 +907,23 @@ func sorted(m map[string]float64) iter.Seq2[string, float64] {
 // writeQuoted writes s as a JSON string without escaping <, > and &: as
 // is when it needs no escape, which is nearly always.
 func writeQuoted(w *bufio.Writer, s string) {
-	plain := utf8.ValidString(s)
-	for i := 0; plain && i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == 0x7f {
+	// One pass for the usual ID, printable ASCII; the checks that only
+	// non-ASCII text needs after it.
+	plain, ascii := true, true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == '"' || c == '\\' || c == 0x7f {
 			plain = false
+			break
+		}
+		if c >= utf8.RuneSelf {
+			ascii = false
 		}
 	}
-	if plain && !strings.ContainsRune(s, '\u2028') && !strings.ContainsRune(s, '\u2029') {
+	if plain && !ascii {
+		plain = utf8.ValidString(s) && !strings.ContainsRune(s, '\u2028') && !strings.ContainsRune(s, '\u2029')
+	}
+	if plain {
 		w.WriteByte('"')
 		w.WriteString(s)
 		w.WriteByte('"')
