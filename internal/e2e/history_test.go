@@ -111,7 +111,7 @@ func TestHistoryGo(t *testing.T) {
 	for run := 1; run <= 5; run++ {
 		name := strconv.Itoa(run)
 		art := filepath.Join(work, "run"+name, "artifacts")
-		shardGo(t, gobin, suite, goEnv(run), art, 3, "hash", "")
+		shardPattern(t, gobin, suite, goEnv(run), art, 3, "./retry")
 		res := mergeRun(name, art, prev, 1)
 		for test, classes := range historyClasses {
 			if got := classOf(res.History, ids[test]); got != classes[run-1] {
@@ -131,7 +131,7 @@ func TestHistoryGo(t *testing.T) {
 		var planned []string
 		for i := range 2 {
 			dir := filepath.Join(art, "xshard-"+strconv.Itoa(i))
-			r := shard(t, "--go", "./...", "-C", suite, "--index", strconv.Itoa(i), "--total", "2", "--format", "go-run",
+			r := shard(t, "--go", "./retry", "-C", suite, "--index", strconv.Itoa(i), "--total", "2", "--format", "go-run",
 				"--only-failed", report("4"), "--manifest", filepath.Join(dir, "xshard-manifest.json"))
 			if r.code != 0 {
 				t.Fatalf("shard --only-failed: exit %d\n%s", r.code, r.stderr)
@@ -310,6 +310,25 @@ func TestHistoryPytest(t *testing.T) {
 	}
 	if res.Totals.Tests != 4 || res.Totals.Failed != 1 || res.Totals.Flaky != 1 || len(res.Verification.Duplicated) > 0 {
 		t.Errorf("totals %+v, duplicated %v: each test once, one failed, one flaky", res.Totals, res.Verification.Duplicated)
+	}
+}
+
+// shardPattern runs n workers of the Go packages matching pattern, each
+// in its own artifact directory, as shardGo does for ./...: the history
+// tests need only their package.
+func shardPattern(t *testing.T, gobin, suite string, goEnv []string, art string, n int, pattern string) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		dir := filepath.Join(art, "xshard-"+strconv.Itoa(i))
+		args := []string{"--go", pattern, "-C", suite, "--index", strconv.Itoa(i), "--total", strconv.Itoa(n),
+			"--strategy", "hash", "--format", "go-run", "--manifest", filepath.Join(dir, "xshard-manifest.json")}
+		r := shard(t, args...)
+		if r.code != 0 {
+			t.Fatalf("shard %s: exit %d\n%s", strings.Join(args, " "), r.code, r.stderr)
+		}
+		for k, line := range lines(r.stdout) {
+			runGo(t, gobin, suite, goEnv, dir, k, strings.Fields(line))
+		}
 	}
 }
 
