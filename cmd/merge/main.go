@@ -5,34 +5,30 @@ package main
 
 import (
 	"os"
-	"runtime/debug"
 	"time"
 
 	"github.com/xshard/xshard/internal/cli"
 	"github.com/xshard/xshard/internal/memlimit"
 )
 
-// gcPercent is merge's GOGC unless the environment sets one. Its memory
-// is mostly a pointer-free table of every test, which the collector
-// need not scan, so collecting four times as often as Go's default costs
-// little CPU and keeps the peak memory of a million-test merge about a
-// third lower (docs/benchmarks.md).
-const gcPercent = 25
-
-// The soft memory limit follows the live heap at limitRatio times it,
-// above GOGC 25's heap goal, and is at least limitFloor
-// (internal/memlimit), unless the environment sets GOMEMLIMIT.
-const (
-	limitFloor = 64 << 20
-	limitRatio = 1.35
-)
+// gc tunes the collector unless the environment sets GOGC or GOMEMLIMIT
+// (internal/memlimit): GOGC 100 while the live heap is under 64 MiB, for
+// the many small merges, and 25 above, for the large ones, whose memory
+// is mostly a pointer-free table of every test that the collector need
+// not scan, so collecting four times as often costs little CPU and keeps
+// the peak a third lower; the soft memory limit 10% above the heap goal
+// (docs/benchmarks.md).
+var gc = memlimit.Config{
+	Small:     memlimit.Phase{Heap: 64 << 20, GOGC: 100},
+	LargeGOGC: 25,
+	Floor:     96 << 20,
+	Headroom:  0.1,
+	Interval:  20 * time.Millisecond,
+}
 
 func main() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
-		if os.Getenv("GOMEMLIMIT") == "" {
-			defer memlimit.Follow(limitFloor, limitRatio, 20*time.Millisecond)()
-		}
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		defer memlimit.Follow(gc)()
 	}
 	os.Exit(cli.Merge(os.Args[1:], cli.OSEnv()))
 }

@@ -389,12 +389,18 @@ func reportOptions(c *mergeConfig, env Env) report.Options {
 // the step summary, annotations and step outputs.
 func writeReports(c *mergeConfig, res *merge.Result, env Env) error {
 	opts := reportOptions(c, env)
-	summary := report.Summary(res, opts)
+	// The summary and the HTML report only read the Result: each on its
+	// own core (a tenth of a second apiece on a million tests, and most
+	// of a small merge's time).
+	summaryc := make(chan string, 1)
+	go func() { summaryc <- report.Summary(res, opts) }()
+	htmlErr := atomicfile.Write(filepath.Join(c.out, "report.html"), func(w io.Writer) error { return report.HTML(w, res, opts) })
+	summary := <-summaryc
 	if err := atomicfile.WriteFile(filepath.Join(c.out, "summary.md"), []byte(summary)); err != nil {
 		return err
 	}
-	if err := atomicfile.Write(filepath.Join(c.out, "report.html"), func(w io.Writer) error { return report.HTML(w, res, opts) }); err != nil {
-		return err
+	if htmlErr != nil {
+		return htmlErr
 	}
 	if err := writeBaseline(c, res, env); err != nil {
 		return err

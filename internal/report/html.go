@@ -320,7 +320,7 @@ func htmlTuningRows(p *htmlPage, res *merge.Result, opts Options) {
 	if len(table) == 0 {
 		return
 	}
-	_, p.TuningBy = tuningUnits(res)
+	p.TuningBy = tuningBy(res)
 	p.Overhead = duration(opts.JobOverhead)
 	p.Recommended = rec
 	most := 0.0

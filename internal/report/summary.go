@@ -609,7 +609,7 @@ func writeTuning(d *doc, res *merge.Result, opts Options) {
 	if len(table) == 0 {
 		return
 	}
-	_, by := tuningUnits(res)
+	by := tuningBy(res)
 	cur := currentWorkers(res)
 	d.text("## 🎛️ How many workers?\n\n")
 	d.add("Predicted from this run's timings, balancing by %s, with %s of overhead per job", by, duration(opts.JobOverhead))

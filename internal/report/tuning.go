@@ -1,7 +1,6 @@
 package report
 
 import (
-	"cmp"
 	"maps"
 	"math"
 	"slices"
@@ -168,10 +167,33 @@ func tuningUnits(res *merge.Result) ([]float64, string) {
 	return sortedValues(slices.Collect(maps.Values(m))), "test"
 }
 
+// tuningBy is the granularity tuningUnits names, without the durations.
+func tuningBy(res *merge.Result) string {
+	if t := res.Timings; t != nil || res.NumTestTimings() > 0 {
+		by := "test"
+		if res.Plan != nil && res.Plan.By != "" {
+			by = res.Plan.By
+		}
+		if t != nil && len(map[string]map[string]float64{"file": t.Files, "package": t.Packages, "group": t.Groups}[by]) > 0 {
+			return by
+		}
+		if res.NumTestTimings() > 0 {
+			return "test"
+		}
+	}
+	if len(res.Tests) == 0 {
+		return ""
+	}
+	return "test"
+}
+
 // sortedValues sorts durations largest first, in place. A prediction
 // depends only on the durations, not on which unit has which, so sorting
-// the numbers (not a million keys) makes it deterministic.
+// the numbers (not a million keys) makes it deterministic. (Durations are
+// never NaN; slices.Sort's ordered sort is several times faster than a
+// comparison function.)
 func sortedValues(v []float64) []float64 {
-	slices.SortFunc(v, func(a, b float64) int { return cmp.Compare(b, a) })
+	slices.Sort(v)
+	slices.Reverse(v)
 	return v
 }
