@@ -84,3 +84,42 @@ func BenchmarkStream1M(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkHistoryStream1M streams an outcome history of a million tests
+// with 20 marks each, as merge and shard --only-failed read it.
+func BenchmarkHistoryStream1M(b *testing.B) {
+	var buf bytes.Buffer
+	hw := NewHistoryWriter(&buf, &History{Length: 20, Runs: 20})
+	tests := map[string]float64{}
+	for k := range sorted(mustRead(b).Timings.Tests) {
+		tests[k] = 0
+	}
+	for k := range sorted(tests) {
+		hw.Add(k, "PPPPPPPPPPFPPPPPPPKP")
+	}
+	hw.Close()
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		s, err := newHistoryStream(bufio.NewReaderSize(bytes.NewReader(data), 64<<10), "history.json")
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for range s.All() {
+			n++
+		}
+		if s.Err() != nil || n != 1_000_000 {
+			b.Fatalf("streamed %d tests, %v", n, s.Err())
+		}
+	}
+}
+
+func mustRead(b *testing.B) *File {
+	f, err := Read(bytes.NewReader(file1M()), "timings.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return f
+}

@@ -395,7 +395,8 @@ func (l *lines) header(key string) ([]byte, bool) {
 // increase strictly; anything else stops it with errNotCanonical.
 type entries struct {
 	l    *lines
-	key  []byte // the key being yielded, or its decoding
+	key  []byte // the key being yielded: in the line, or its decoding in buf
+	buf  []byte
 	prev []byte
 	tail []byte
 	more bool // a comma ended the last entry
@@ -432,44 +433,52 @@ func (e *entries) next() (key, value []byte, ok bool) {
 		e.err = errNotCanonical
 		return nil, nil, false
 	}
-	// The key ends at the first quote that is not escaped.
+	// The key ends at the first quote that is not escaped. The usual key
+	// is printable ASCII without escapes (plain checks 8 bytes at a
+	// time), and is used where it is, in the line.
 	end, escaped := -1, false
-	for i := 0; i < len(rest); i++ {
-		c := rest[i]
-		if c == '\\' {
-			escaped = true
-			i++
-			continue
-		}
-		if c == '"' {
-			end = i
-			break
-		}
-		if c < 0x20 {
-			e.err = errNotCanonical
-			return nil, nil, false
-		}
-	}
-	if end < 0 {
-		e.err = errNotCanonical
-		return nil, nil, false
-	}
-	raw := rest[:end]
-	if escaped {
-		var s string
-		q := make([]byte, 0, end+2)
-		q = append(append(append(q, '"'), raw...), '"')
-		if err := json.Unmarshal(q, &s); err != nil {
-			e.err = errNotCanonical
-			return nil, nil, false
-		}
-		e.key = append(e.key[:0], s...)
+	if q := bytes.IndexByte(rest, '"'); q >= 0 && plain(rest[:q]) {
+		end = q
+		e.key = rest[:q]
 	} else {
-		if !utf8.Valid(raw) {
+		for i := 0; i < len(rest); i++ {
+			c := rest[i]
+			if c == '\\' {
+				escaped = true
+				i++
+				continue
+			}
+			if c == '"' {
+				end = i
+				break
+			}
+			if c < 0x20 {
+				e.err = errNotCanonical
+				return nil, nil, false
+			}
+		}
+		if end < 0 {
 			e.err = errNotCanonical
 			return nil, nil, false
 		}
-		e.key = append(e.key[:0], raw...)
+		raw := rest[:end]
+		if escaped {
+			var s string
+			q := make([]byte, 0, end+2)
+			q = append(append(append(q, '"'), raw...), '"')
+			if err := json.Unmarshal(q, &s); err != nil {
+				e.err = errNotCanonical
+				return nil, nil, false
+			}
+			e.buf = append(e.buf[:0], s...)
+		} else {
+			if !utf8.Valid(raw) {
+				e.err = errNotCanonical
+				return nil, nil, false
+			}
+			e.buf = append(e.buf[:0], raw...)
+		}
+		e.key = e.buf
 	}
 	v, ok := bytes.CutPrefix(rest[end+1:], []byte(": "))
 	if !ok {
@@ -580,11 +589,29 @@ func (s *HistoryStream) Next() (id, marks []byte, ok bool) {
 	if ok {
 		m, ok = bytes.CutSuffix(m, []byte(`"`))
 	}
-	if !ok || !model.ValidMarks(string(m)) {
+	if !ok || !validMarks(m) {
 		s.err = errNotCanonical
 		return nil, nil, false
 	}
 	return k, m, true
+}
+
+// isMark holds true for the bytes of model.Marks.
+var isMark = func() (t [256]bool) {
+	for i := 0; i < len(model.Marks); i++ {
+		t[model.Marks[i]] = true
+	}
+	return t
+}()
+
+// validMarks is model.ValidMarks on bytes, without a string a test.
+func validMarks(b []byte) bool {
+	for _, c := range b {
+		if !isMark[c] {
+			return false
+		}
+	}
+	return true
 }
 
 // All yields the tests as Next does.
