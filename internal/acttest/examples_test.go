@@ -15,14 +15,16 @@ type example struct {
 	name     string
 	workflow string
 	source   string
-	// failing names the test that XSHARD_DEMO_FAIL=1 makes fail.
-	failing string
+	// failing names the test that XSHARD_DEMO_FAIL=1 makes fail, and
+	// failingFile its file in the repository, where the report job (which
+	// has no checkout) annotates it.
+	failing, failingFile string
 }
 
 var examples = []example{
-	{name: "go", workflow: "examples/workflows/go.yml", source: "examples/go", failing: "ledger.TestRefundRestoresBalance"},
-	{name: "pytest", workflow: "examples/workflows/pytest.yml", source: "examples/pytest", failing: "test_refund_restores_stock"},
-	{name: "jest", workflow: "examples/workflows/jest.yml", source: "examples/jest", failing: "ledger refunds restore the balance"},
+	{name: "go", workflow: "examples/workflows/go.yml", source: "examples/go", failing: "ledger.TestRefundRestoresBalance", failingFile: "ledger/ledger_test.go"},
+	{name: "pytest", workflow: "examples/workflows/pytest.yml", source: "examples/pytest", failing: "test_refund_restores_stock", failingFile: "tests/test_orders.py"},
+	{name: "jest", workflow: "examples/workflows/jest.yml", source: "examples/jest", failing: "ledger refunds restore the balance", failingFile: "src/util/ledger.test.js"},
 }
 
 // workers is the matrix size of the example workflows.
@@ -48,7 +50,7 @@ func TestExampleWorkflows(t *testing.T) {
 			})
 			t.Run("failing", func(t *testing.T) {
 				res := Run{Workflow: ex.workflow, Source: ex.source, Env: map[string]string{"XSHARD_DEMO_FAIL": "1"}}.Run(t)
-				checkFailing(t, res, ex.failing, exampleJobs)
+				checkFailing(t, res, ex.failing, ex.failingFile, exampleJobs)
 			})
 		})
 	}
@@ -245,7 +247,7 @@ func checkTimingRun(t *testing.T, first, second *Result, before plan, js jobs) {
 // checkFailing checks the failing variant: the worker with the failing
 // test fails, the report job still runs, annotates the failure and fails,
 // and act exits non-zero.
-func checkFailing(t *testing.T, res *Result, failing string, js jobs) {
+func checkFailing(t *testing.T, res *Result, failing, file string, js jobs) {
 	t.Helper()
 	if res.Code == 0 {
 		t.Errorf("act exited 0 with a failing test")
@@ -269,6 +271,11 @@ func checkFailing(t *testing.T, res *Result, failing string, js jobs) {
 	}
 	if !report.Annotated("error", failing) {
 		t.Errorf("no error annotation names %s: %v", failing, report.Annotations)
+	}
+	for _, a := range report.Annotations {
+		if a.Level == "error" && strings.Contains(a.Title+a.Message, failing) && (a.File != file || a.Line == "") {
+			t.Errorf("the failure is annotated at file %q line %q, want %q and its line: %v", a.File, a.Line, file, a)
+		}
 	}
 	if !strings.Contains(report.Summary, failing) || !strings.Contains(report.Summary, "1 test failed") {
 		t.Errorf("the summary does not report the failure of %s:\n%s", failing, report.Summary)

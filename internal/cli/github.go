@@ -206,7 +206,7 @@ func publishGitHub(c *mergeConfig, res *merge.Result, env Env) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), githubTimeout)
 	defer cancel()
-	opts := reportOptions(c, env)
+	opts := reportOptions(c, env, res)
 	runURL := ""
 	if server := env.Getenv("GITHUB_SERVER_URL"); server != "" && target.RunID > 0 {
 		runURL = fmt.Sprintf("%s/%s/actions/runs/%d", strings.TrimSuffix(server, "/"), target.Repo, target.RunID)

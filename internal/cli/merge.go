@@ -14,7 +14,6 @@ import (
 
 	"github.com/xshard/xshard/internal/atomicfile"
 	"github.com/xshard/xshard/internal/ghaction"
-	"github.com/xshard/xshard/internal/gocollect"
 	"github.com/xshard/xshard/internal/history"
 	"github.com/xshard/xshard/internal/jsonmerge"
 	"github.com/xshard/xshard/internal/merge"
@@ -206,7 +205,7 @@ func runMerge(c *mergeConfig, inputs []string, env Env) (int, error) {
 		// No headline or summary that could pass for a result.
 		fmt.Fprintf(&recap, "no report written: nothing could be merged (see the errors above)\n")
 	} else {
-		printRecap(&recap, res, c.out, reportOptions(c, env))
+		printRecap(&recap, res, c.out, reportOptions(c, env, res))
 	}
 	if ghaction.Active(env.Getenv) {
 		gh := ghaction.New(env.Stdout, env.Getenv)
@@ -216,7 +215,7 @@ func runMerge(c *mergeConfig, inputs []string, env Env) (int, error) {
 		report.WriteLog(env.Stdout, recap.String(), gh.Token(recap.String()))
 		if stop {
 			// The errors still become annotations, where people look.
-			list, _ := report.Annotations(res, reportOptions(c, env))
+			list, _ := report.Annotations(res, reportOptions(c, env, res))
 			if err := report.WriteAnnotations(env.Stdout, list); err != nil {
 				return ExitInput, err
 			}
@@ -361,10 +360,10 @@ func firstFew(s []string) string {
 	return ": " + strings.Join(plain, ", ") + more
 }
 
-// reportOptions gathers what the report needs from flags and the
-// environment: the Go module (to map import paths to files), the
-// checkout's root, the clock.
-func reportOptions(c *mergeConfig, env Env) report.Options {
+// reportOptions gathers what the report needs from flags, the
+// environment and the result: the Go module (to map import paths to
+// files), the checkout's root, the clock.
+func reportOptions(c *mergeConfig, env Env, res *merge.Result) report.Options {
 	opts := report.Options{
 		RepoRoot:       env.Getenv("GITHUB_WORKSPACE"),
 		JobOverhead:    c.jobOverhead.d.Seconds(),
@@ -372,23 +371,14 @@ func reportOptions(c *mergeConfig, env Env) report.Options {
 		ReportURL:      c.reportURL,
 		Title:          c.github.name,
 	}
-	if path, root, err := gocollect.FindModule("."); err == nil {
-		opts.ModulePath = path
-		base := opts.RepoRoot
-		if base == "" {
-			base, _ = filepath.Abs(".")
-		}
-		if rel, err := filepath.Rel(base, root); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
-			opts.ModuleDir = filepath.ToSlash(rel)
-		}
-	}
+	goModuleOptions(&opts, res)
 	return opts
 }
 
 // writeReports writes summary.md and report.html and, in GitHub Actions,
 // the step summary, annotations and step outputs.
 func writeReports(c *mergeConfig, res *merge.Result, env Env) error {
-	opts := reportOptions(c, env)
+	opts := reportOptions(c, env, res)
 	// The summary and the HTML report only read the Result: each on its
 	// own core (a tenth of a second apiece on a million tests, and most
 	// of a small merge's time).

@@ -249,11 +249,12 @@ func withUntested(lines, pkgs []string) []string {
 }
 
 // buildManifest records the plan and this worker's place in it.
-func buildManifest(p *plan.Plan, id identity, ri runInfo, collector, groupPattern string, env Env) *manifest.Manifest {
+func buildManifest(p *plan.Plan, id identity, ri runInfo, s *shardRun, groupPattern string) *manifest.Manifest {
 	m := &manifest.Manifest{
 		Worker: model.WorkerID(id.index), Index: id.index, Total: p.Total,
 		Strategy: string(p.Strategy), By: string(p.By), Seed: p.Seed, GroupPattern: groupPattern,
-		Collector:           collector,
+		Collector:           s.collector,
+		GoModule:            s.goModule,
 		Fingerprint:         p.Fingerprint,
 		UniverseFingerprint: p.UniverseFingerprint,
 		TimingsFingerprint:  p.TimingsFingerprint,
@@ -265,7 +266,7 @@ func buildManifest(p *plan.Plan, id identity, ri runInfo, collector, groupPatter
 		RunID:               ri.runID,
 		RunAttempt:          ri.attempt,
 		TestRunUID:          ri.testrunUID,
-		StartedAt:           env.Now().UTC().Format(time.RFC3339),
+		StartedAt:           s.env.Now().UTC().Format(time.RFC3339),
 	}
 	if ri.randomUID {
 		m.TestRunUID = ""

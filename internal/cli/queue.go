@@ -173,7 +173,7 @@ func (s *shardRun) runQueue(p *plan.Plan, id identity, groups string) (int, erro
 			r.units[u.ID] = u.Items
 		}
 	}
-	r.m = buildManifest(p, id, ri, s.collector, groups, s.env)
+	r.m = buildManifest(p, id, ri, s, groups)
 	r.m.Queue = &manifest.Queue{URL: queue.Redact(c.queue.url), Key: queue.Prefix(key), Fingerprint: queueFingerprint(p, groups),
 		Mode: manifest.ModeQueue, Batches: []manifest.Batch{}}
 	r.vars = []string{"XSHARD_WORKER=" + r.worker, "XSHARD_WORKER_INDEX=" + strconv.Itoa(id.index),

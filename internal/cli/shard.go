@@ -150,6 +150,10 @@ type shardRun struct {
 	// manifest names so that merge amends it (history.go).
 	failed  map[string]bool
 	rerunOf string
+	// goModule is the Go module of --go, for the manifest: merge maps
+	// import paths to the repository's files with it where it has no
+	// checkout.
+	goModule *manifest.GoModule
 }
 
 func (s *shardRun) warnf(format string, args ...any) {
@@ -305,6 +309,7 @@ func (s *shardRun) collect() error {
 		}
 		items = append(items, got...)
 		s.untested = untested
+		s.goModule = goModuleOf(c.dir, s.env)
 	}
 	if len(kinds) == 0 {
 		return errors.New("nothing to split: give test ids, --tests-from, --glob or --go")
@@ -366,7 +371,7 @@ func (s *shardRun) runWorker(p *plan.Plan, id identity, groups *regexp.Regexp) (
 		}
 	}
 	items, goRun = s.failedFirst(items, goRun)
-	m := buildManifest(p, id, ri, s.collector, c.groupPattern, s.env)
+	m := buildManifest(p, id, ri, s, c.groupPattern)
 	m.Queue = s.queueManifest
 	m.RerunOf = s.rerunOf
 	writeManifest := func() error {

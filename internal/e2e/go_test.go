@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/xshard/xshard/internal/cli"
 )
 
 // TestGoShardedEqualsUnsharded is the oracle for Go: for every worker
@@ -82,6 +84,15 @@ func TestGoShardedEqualsUnsharded(t *testing.T) {
 		r := mergeCmd(t, "--out", filepath.Join(work, "failing", "report"), art)
 		if r.code != 1 || !strings.Contains(r.stdout, " 1 failed,") {
 			t.Errorf("merge exit %d, want 1 with one failure\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		// As a report job: the failure is annotated at its file in this
+		// repository, from the module the manifests record (the working
+		// directory's go.mod is another module's).
+		gh := filepath.Join(work, "failing", "gh")
+		e, out, errb := env(map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": gh + ".out", "GITHUB_STEP_SUMMARY": gh + ".md"})
+		code := cli.Merge([]string{"--out", gh, art}, e)
+		if want := "::error file=examples/go/ledger/ledger_test.go,line="; code != 1 || !strings.Contains(out.String(), want) {
+			t.Errorf("merge in GitHub Actions: exit %d, want 1 and %q in:\n%s%s", code, want, out, errb)
 		}
 	})
 

@@ -54,6 +54,15 @@
 //	  ]
 //	}
 //
+// shard --go records the Go module it collected from, so that merge can
+// map import paths to the repository's files where no go.mod is at hand
+// (a report job without a checkout):
+//
+//	"go_module": {"path": "example.com/shop", "dir": "services/shop"}
+//
+// "dir" is the module's directory relative to the repository root ("."
+// at the root); it is left out when shard could not tell the root.
+//
 // A batch without "finished_at" did not run to its end on this worker
 // (killed, stopped, or the command could not start). With mode
 // "static-fallback" the worker ran its shard of the plan, as without a
@@ -67,6 +76,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"strings"
 
 	"github.com/xshard/xshard/internal/diag"
@@ -118,6 +128,19 @@ type Manifest struct {
 	Shards  []Shard `json:"shards"`
 	// Queue is set when the worker was given a queue (shard --queue).
 	Queue *Queue `json:"queue,omitempty"`
+	// GoModule is the Go module of shard --go; nil for other collectors
+	// and in manifests of older versions.
+	GoModule *GoModule `json:"go_module,omitempty"`
+}
+
+// GoModule is the Go module whose packages a worker's tests came from.
+type GoModule struct {
+	// Path is go.mod's module path.
+	Path string `json:"path"`
+	// Dir is the module's directory relative to the repository root,
+	// slash-separated, "." at the root; "" when shard could not tell the
+	// root.
+	Dir string `json:"dir,omitempty"`
 }
 
 // Queue modes.
@@ -264,6 +287,14 @@ func (m *Manifest) validate() error {
 	for i, s := range m.Shards {
 		if s.Index != i {
 			return fmt.Errorf("invalid manifest: shard %d has index %d", i, s.Index)
+		}
+	}
+	if g := m.GoModule; g != nil {
+		switch {
+		case g.Path == "":
+			return errors.New("invalid manifest: go_module has no path")
+		case g.Dir != "" && (g.Dir != path.Clean(g.Dir) || path.IsAbs(g.Dir) || g.Dir == ".." || strings.HasPrefix(g.Dir, "../") || strings.Contains(g.Dir, `\`)):
+			return fmt.Errorf("invalid manifest: go_module dir %q is not a clean path inside the repository", g.Dir)
 		}
 	}
 	if q := m.Queue; q != nil {

@@ -63,6 +63,10 @@ func TestReadErrors(t *testing.T) {
 		{"an index out of range is invalid", valid(func(m *Manifest) { m.Index = 2 }), "m.json: invalid manifest: index 2 out of range for total 2"},
 		{"a shard count that differs from total is invalid", valid(func(m *Manifest) { m.Shards = m.Shards[:1] }), "m.json: invalid manifest: 1 shards for total 2"},
 		{"an unknown queue mode is invalid", valid(func(m *Manifest) { m.Queue = &Queue{Mode: "dynamic"} }), `m.json: invalid manifest: queue mode "dynamic"`},
+		{"a Go module without a path is invalid", valid(func(m *Manifest) { m.GoModule = &GoModule{Dir: "."} }), "m.json: invalid manifest: go_module has no path"},
+		{"a Go module dir outside the repository is invalid", valid(func(m *Manifest) { m.GoModule = &GoModule{Path: "example.com/m", Dir: "../elsewhere"} }), `m.json: invalid manifest: go_module dir "../elsewhere" is not a clean path inside the repository`},
+		{"an absolute Go module dir is invalid", valid(func(m *Manifest) { m.GoModule = &GoModule{Path: "example.com/m", Dir: "/home/runner/work"} }), `m.json: invalid manifest: go_module dir "/home/runner/work" is not a clean path`},
+		{"an unclean Go module dir is invalid", valid(func(m *Manifest) { m.GoModule = &GoModule{Path: "example.com/m", Dir: "a/../b"} }), `m.json: invalid manifest: go_module dir "a/../b" is not a clean path`},
 		{"a queue batch without units is invalid", valid(func(m *Manifest) { m.Queue = &Queue{Mode: ModeQueue, Batches: []Batch{{ID: "b1"}}} }), "m.json: invalid manifest: queue batch 0 has no id or no units"},
 	}
 	for _, tt := range tests {
@@ -111,15 +115,34 @@ func TestQueueRecordRoundTrips(t *testing.T) {
 	}
 }
 
+func TestGoModuleRoundTrips(t *testing.T) {
+	for _, g := range []*GoModule{{Path: "example.com/shop", Dir: "services/shop"}, {Path: "example.com/m", Dir: "."}, {Path: "example.com/m"}} {
+		m := sample()
+		m.GoModule = g
+		var buf bytes.Buffer
+		if err := Write(&buf, m); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Read(&buf, "m.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(m, got); diff != "" {
+			t.Errorf("round trip of %+v (-want +got):\n%s", g, diff)
+		}
+	}
+}
+
 func TestAManifestWithoutTheLaterFieldsStillReads(t *testing.T) {
-	// As written before queue mode and test phase times existed.
+	// As written before queue mode, test phase times and the Go module
+	// existed.
 	in := `{"schema":"xshard.manifest/v1","worker":"gw0","index":0,"total":1,"strategy":"hash","by":"test",
 "fingerprint":"v1-a-b-c","started_at":"2026-11-22T10:00:00Z","shards":[{"index":0,"predicted_seconds":0,"units":[{"id":"t1","seconds":1}]}]}`
 	m, err := Read(strings.NewReader(in), "m.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Queue != nil || m.TestStartedAt != "" || m.Shards[0].Units[0].ID != "t1" {
+	if m.Queue != nil || m.GoModule != nil || m.TestStartedAt != "" || m.Shards[0].Units[0].ID != "t1" {
 		t.Errorf("read %+v", m)
 	}
 }

@@ -309,6 +309,11 @@ type PlanInfo struct {
 	Commit      string
 	TestRunUID  string
 	Collector   string
+	// GoModule is the path of the Go module the workers collected their
+	// tests from (shard --go), "" when the manifests do not say;
+	// GoModuleDir its directory relative to the repository root ("." at
+	// the root), "" when unknown.
+	GoModule, GoModuleDir string
 }
 
 // Coverage is the merged coverage of one kind.

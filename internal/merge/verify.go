@@ -25,6 +25,9 @@ func (m *merger) verify() {
 			Makespan: ref.MakespanSeconds, LowerBound: ref.LowerBoundSeconds, KnownShare: ref.KnownShare,
 			Commit: ref.Commit, TestRunUID: ref.TestRunUID, Collector: ref.Collector,
 		}
+		if g := ref.GoModule; g != nil {
+			m.res.Plan.GoModule, m.res.Plan.GoModuleDir = g.Path, g.Dir
+		}
 		agree := func(what string, get func(*manifest.Manifest) string) {
 			groups := map[string][]string{}
 			for _, n := range names {
