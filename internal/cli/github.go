@@ -287,14 +287,21 @@ func publishComment(ctx context.Context, client *ghreport.Client, c *mergeConfig
 	body := report.Comment(res, opts, report.CommentOptions{Marker: marker, Base: base, Changes: changes, RunURL: runURL, CheckURL: checkURL})
 	create := report.CommentWanted(g.commentMode.value, res, base, changes)
 	r, err := client.UpsertComment(ctx, target.Repo, pr, marker, body, create)
+	removed := ""
+	if r.Removed > 0 {
+		removed = ", " + countOf(r.Removed, "duplicate") + " of it deleted"
+	}
 	switch {
-	case err != nil:
+	case err != nil && r.ID == 0:
 		failed(fmt.Sprintf("comment on pull request #%d", pr), err)
 		return "", false
+	case err != nil:
+		// Posted, but a duplicate that a concurrent merge made is left.
+		warn("comment on pull request #%d posted, but %v", pr, err)
 	case r.Created:
-		fmt.Fprintf(env.Stderr, "merge: comment on pull request #%d created (%s bytes)\n", pr, strconv.Itoa(len(body)))
+		fmt.Fprintf(env.Stderr, "merge: comment on pull request #%d created (%s bytes)%s\n", pr, strconv.Itoa(len(body)), removed)
 	case r.Updated:
-		fmt.Fprintf(env.Stderr, "merge: comment on pull request #%d updated (%s bytes)\n", pr, strconv.Itoa(len(body)))
+		fmt.Fprintf(env.Stderr, "merge: comment on pull request #%d updated (%s bytes)%s\n", pr, strconv.Itoa(len(body)), removed)
 	default:
 		fmt.Fprintf(env.Stderr, "merge: no comment on pull request #%d: comment-mode %s and nothing to say\n", pr, g.commentMode.value)
 		return "", false

@@ -172,6 +172,8 @@ func TestMergeGitHubReportOnAPullRequest(t *testing.T) {
 		fmt.Sprintf("PATCH /repos/octo/shop/check-runs/%d -> 200", cr.ID),
 		"GET /repos/octo/shop/issues/12/comments?per_page=100 -> 200",
 		"POST /repos/octo/shop/issues/12/comments -> 201",
+		// Listed again: another merge may have created one meanwhile.
+		"GET /repos/octo/shop/issues/12/comments?per_page=100 -> 200",
 	}
 	if diff := cmp.Diff(want, requestLines(r.srv)); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
@@ -547,6 +549,28 @@ func TestMergeGitHubReportCommentWithoutChecksPermission(t *testing.T) {
 		t.Errorf("%d comments, want 1; stderr:\n%s", n, r.stderr.String())
 	}
 	if !strings.Contains(r.stderr.String(), "check run \"xshard\" not published: the token cannot write to octo/shop") {
+		t.Errorf("stderr:\n%s", r.stderr.String())
+	}
+}
+
+// Another merge of the same workflow and report name creates its comment
+// while this one runs: the two converge on the older comment, and the
+// merge says it deleted its duplicate.
+func TestMergeGitHubCommentConverges(t *testing.T) {
+	r := newGHRun(t)
+	var other int64
+	r.srv.After(ghfake.RouteListComments, func() {
+		other = r.srv.AddComment(12, "github-actions[bot]", "Bot", ghreport.Marker("CI", "xshard")+"\nthe other merge")
+	})
+	r.write("artifacts/gw0/junit.xml", junit(1, 1, numbered("t"), numbered("m")))
+	if code := r.merge("--github-report", "comment", "--expect", "1", "artifacts"); code != ExitFailures {
+		t.Errorf("exit %d", code)
+	}
+	c := r.srv.Comments(12)
+	if len(c) != 1 || c[0].ID != other || !strings.Contains(c[0].Body, "1 test failed of 2") {
+		t.Errorf("comments = %+v, want the other merge's, with this run's body", c)
+	}
+	if !regexp.MustCompile(`(?m)^merge: comment on pull request #12 updated \(\d+ bytes\), 1 duplicate of it deleted$`).MatchString(r.stderr.String()) {
 		t.Errorf("stderr:\n%s", r.stderr.String())
 	}
 }

@@ -1,6 +1,6 @@
 // Package ghfake is a loopback fake of the GitHub REST endpoints that
 // xshard's reports use, for tests: check runs (create, update), issue
-// comments (list with pagination, create, update) and pull requests
+// comments (list with pagination, create, update, delete) and pull requests
 // (list). It follows GitHub's REST documentation (docs.github.com/rest:
 // checks/runs, issues/comments, pulls, using-the-rest-api) in what it
 // checks and answers:
@@ -17,10 +17,14 @@
 //     raw_details of at most 64 KB; an update's annotations are appended;
 //   - comments: a body of at most 65,536 characters; lists of per_page
 //     (default 30, at most 100) with a Link header (rel="next", "last");
+//     a delete answers 204 with no body, 404 for a comment that is gone;
 //   - a read-only token (a fork's pull request) gets 403 "Resource not
 //     accessible by integration" on every write;
 //   - scripted faults (rate limits, 5xx) answer the next requests of a
-//     route before the route itself does.
+//     route before the route itself does;
+//   - scripted actions (After) run once a route has answered, so that a
+//     test can make something happen between two requests of a client,
+//     as another client would.
 //
 // Every request is recorded, headers and body included, so that tests
 // assert exactly what was sent.
@@ -114,6 +118,7 @@ const (
 	RouteListComments  = "list comments"
 	RouteCreateComment = "create comment"
 	RouteUpdateComment = "update comment"
+	RouteDeleteComment = "delete comment"
 	RouteListPulls     = "list pulls"
 )
 
@@ -138,6 +143,7 @@ type Server struct {
 	comments []*Comment
 	pulls    []Pull
 	faults   map[string][]Fault
+	after    map[string][]func()
 	nextID   int64
 }
 
@@ -152,7 +158,7 @@ type Options struct {
 
 // New starts a fake on a loopback port; Close stops it.
 func New(opts Options) *Server {
-	s := &Server{Token: opts.Token, prefix: strings.TrimSuffix(opts.Prefix, "/"), faults: map[string][]Fault{},
+	s := &Server{Token: opts.Token, prefix: strings.TrimSuffix(opts.Prefix, "/"), faults: map[string][]Fault{}, after: map[string][]func(){},
 		nextID: 1000, CommentUser: "github-actions[bot]", CommentUserType: "Bot"}
 	if s.Token == "" {
 		s.Token = "test-token"
@@ -171,6 +177,15 @@ func (s *Server) Fail(route string, faults ...Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults[route] = append(s.faults[route], faults...)
+}
+
+// After makes fn run once, after the next request of route has been
+// answered and recorded and before the fake reads another: what another
+// client did in between. fn may call the Server's methods.
+func (s *Server) After(route string, fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.after[route] = append(s.after[route], fn)
 }
 
 // Requests returns the requests received so far.
@@ -215,6 +230,14 @@ func (s *Server) AddComment(n int, user, userType, body string) int64 {
 	return s.nextID
 }
 
+// DeleteComment deletes comment id, as another client would; false when
+// there is none.
+func (s *Server) DeleteComment(id int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.deleteComment([]string{"", "", "", strconv.FormatInt(id, 10)}).status == 204
+}
+
 // AddPull adds a pull request to the list.
 func (s *Server) AddPull(p Pull) {
 	s.mu.Lock()
@@ -253,7 +276,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	req.Status = a.status
 	s.mu.Lock()
 	s.requests = append(s.requests, req)
+	var fn func()
+	if f := s.after[req.Route]; req.Route != "" && len(f) > 0 {
+		fn, s.after[req.Route] = f[0], f[1:]
+	}
 	s.mu.Unlock()
+	if fn != nil {
+		fn()
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-GitHub-Media-Type", "github.v3; format=json")
 	for k, v := range a.header {
@@ -291,6 +321,8 @@ func (s *Server) route(req *Request, r *http.Request) answer {
 		req.Route, groups, handler = RouteCreateComment, m(issueCommentsRE), func(g []string) answer { return s.createComment(g, req) }
 	case r.Method == "PATCH" && m(commentRE) != nil:
 		req.Route, groups, handler = RouteUpdateComment, m(commentRE), func(g []string) answer { return s.updateComment(g, req) }
+	case r.Method == "DELETE" && m(commentRE) != nil:
+		req.Route, groups, handler = RouteDeleteComment, m(commentRE), func(g []string) answer { return s.deleteComment(g) }
 	case r.Method == "GET" && m(pullsRE) != nil:
 		req.Route, groups, handler = RouteListPulls, m(pullsRE), func(g []string) answer { return s.listPulls(g, r) }
 	default:
@@ -579,6 +611,17 @@ func (s *Server) updateComment(g []string, req *Request) answer {
 			}
 			c.Body = body
 			return answer{status: 200, body: s.commentJSON(c, g[1], g[2])}
+		}
+	}
+	return answer{status: 404, body: msg("Not Found")}
+}
+
+func (s *Server) deleteComment(g []string) answer {
+	id, _ := strconv.ParseInt(g[3], 10, 64)
+	for i, c := range s.comments {
+		if c.ID == id {
+			s.comments = append(s.comments[:i:i], s.comments[i+1:]...)
+			return answer{status: 204}
 		}
 	}
 	return answer{status: 404, body: msg("Not Found")}

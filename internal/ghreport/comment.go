@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/google/go-github/v88/github"
@@ -30,6 +31,8 @@ type CommentResult struct {
 	// Updated is true when an existing comment was edited, Created when
 	// one was made; both false when none existed and create was false.
 	Updated, Created bool
+	// Removed counts the duplicates deleted (see UpsertComment).
+	Removed int
 }
 
 // UpsertComment puts body on pull request pr: it lists the pull request's
@@ -37,42 +40,131 @@ type CommentResult struct {
 // one written by a bot (the Actions token's identity) and then the
 // oldest, and updates it in place; when there is none and create is set,
 // it creates one. body must start with marker.
+//
+// Two merges that run at once (two report jobs, a re-run racing the run,
+// or a create that GitHub served although it answered 5xx and was sent
+// again) may each find no comment and each create one. So the comments
+// converge on one: after creating, UpsertComment lists the comments again
+// and, when the account that created it has more than one that starts
+// with marker, keeps the oldest, puts body in it and deletes the others
+// (its own new one included when it is not the oldest). An update deletes
+// the same way any duplicates of the comment it updates when a bot wrote
+// that comment. A comment of another account is never deleted; a
+// duplicate that is already gone (the other merge deleted it) is no error.
 func (c *Client) UpsertComment(ctx context.Context, repo Repo, pr int, marker, body string, create bool) (CommentResult, error) {
 	var res CommentResult
 	if !strings.HasPrefix(body, marker) {
 		return res, fmt.Errorf("comment body does not start with its marker %q", marker)
 	}
-	existing, err := c.findComment(ctx, repo, pr, marker)
+	list, err := c.markerComments(ctx, repo, pr, marker)
 	if err != nil {
 		return res, err
 	}
-	if existing != nil {
-		if existing.GetBody() == body {
-			res.ID, res.HTMLURL, res.Updated = existing.GetID(), existing.GetHTMLURL(), true
+	if existing := preferred(list); existing != nil {
+		if err := c.updateComment(ctx, repo, existing, body, &res); err != nil {
+			return res, err
+		}
+		if existing.GetUser().GetType() != "Bot" {
 			return res, nil
 		}
-		path := fmt.Sprintf("repos/%s/%s/issues/comments/%d", repo.Owner, repo.Name, existing.GetID())
-		cm, resp, err := c.gh.Issues.EditComment(ctx, repo.Owner, repo.Name, existing.GetID(), &github.IssueComment{Body: github.Ptr(body)})
-		if err != nil {
-			return res, apiError("update pull request comment", "PATCH", path, resp, err)
-		}
-		res.ID, res.HTMLURL, res.Updated = cm.GetID(), cm.GetHTMLURL(), true
-		return res, nil
+		return res, c.deleteDuplicates(ctx, repo, existing, list, &res)
 	}
 	if !create {
 		return res, nil
 	}
 	path := fmt.Sprintf("repos/%s/%s/issues/%d/comments", repo.Owner, repo.Name, pr)
-	cm, resp, err := c.gh.Issues.CreateComment(ctx, repo.Owner, repo.Name, pr, &github.IssueComment{Body: github.Ptr(body)})
+	mine, resp, err := c.gh.Issues.CreateComment(ctx, repo.Owner, repo.Name, pr, &github.IssueComment{Body: github.Ptr(body)})
 	if err != nil {
 		return res, apiError("create pull request comment", "POST", path, resp, err)
 	}
-	res.ID, res.HTMLURL, res.Created = cm.GetID(), cm.GetHTMLURL(), true
-	return res, nil
+	res.ID, res.HTMLURL, res.Created = mine.GetID(), mine.GetHTMLURL(), true
+	// Converge: another merge may have created one meanwhile.
+	list, err = c.markerComments(ctx, repo, pr, marker)
+	if err != nil {
+		return res, err
+	}
+	login := mine.GetUser().GetLogin()
+	ours := []*github.IssueComment{}
+	seen := false
+	for _, cm := range list {
+		if cm.GetUser().GetLogin() == login {
+			ours = append(ours, cm)
+			seen = seen || cm.GetID() == mine.GetID()
+		}
+	}
+	if !seen {
+		// Not listed yet: it is the newest all the same.
+		ours = append(ours, mine)
+	}
+	if len(ours) < 2 {
+		return res, nil
+	}
+	kept := ours[0]
+	if kept.GetID() != mine.GetID() {
+		res = CommentResult{}
+		if err := c.updateComment(ctx, repo, kept, body, &res); err != nil {
+			return res, err
+		}
+	}
+	return res, c.deleteDuplicates(ctx, repo, kept, ours, &res)
 }
 
-func (c *Client) findComment(ctx context.Context, repo Repo, pr int, marker string) (*github.IssueComment, error) {
-	var found, fromBot *github.IssueComment
+// preferred returns the comment to update among those with the marker,
+// oldest first: the oldest a bot wrote, else the oldest; nil for none.
+func preferred(list []*github.IssueComment) *github.IssueComment {
+	for _, cm := range list {
+		if cm.GetUser().GetType() == "Bot" {
+			return cm
+		}
+	}
+	if len(list) > 0 {
+		return list[0]
+	}
+	return nil
+}
+
+// updateComment puts body in cm, unless it holds it already, and says so
+// in res.
+func (c *Client) updateComment(ctx context.Context, repo Repo, cm *github.IssueComment, body string, res *CommentResult) error {
+	res.ID, res.HTMLURL, res.Updated = cm.GetID(), cm.GetHTMLURL(), true
+	if cm.GetBody() == body {
+		return nil
+	}
+	path := fmt.Sprintf("repos/%s/%s/issues/comments/%d", repo.Owner, repo.Name, cm.GetID())
+	edited, resp, err := c.gh.Issues.EditComment(ctx, repo.Owner, repo.Name, cm.GetID(), &github.IssueComment{Body: github.Ptr(body)})
+	if err != nil {
+		return apiError("update pull request comment", "PATCH", path, resp, err)
+	}
+	res.HTMLURL = edited.GetHTMLURL()
+	return nil
+}
+
+// deleteDuplicates deletes the comments of list that kept's author wrote,
+// but kept, oldest first; one already gone is skipped.
+func (c *Client) deleteDuplicates(ctx context.Context, repo Repo, kept *github.IssueComment, list []*github.IssueComment, res *CommentResult) error {
+	login := kept.GetUser().GetLogin()
+	for _, cm := range list {
+		if cm.GetID() == kept.GetID() || cm.GetUser().GetLogin() != login {
+			continue
+		}
+		resp, err := c.gh.Issues.DeleteComment(ctx, repo.Owner, repo.Name, cm.GetID())
+		if resp != nil && resp.StatusCode == http.StatusNotFound {
+			continue
+		}
+		if err != nil {
+			path := fmt.Sprintf("repos/%s/%s/issues/comments/%d", repo.Owner, repo.Name, cm.GetID())
+			return apiError("delete duplicate pull request comment", "DELETE", path, resp, err)
+		}
+		res.Removed++
+	}
+	return nil
+}
+
+// markerComments lists the comments of pull request pr, every page, and
+// returns those whose body starts with marker, in the order GitHub lists
+// them: oldest first.
+func (c *Client) markerComments(ctx context.Context, repo Repo, pr int, marker string) ([]*github.IssueComment, error) {
+	var found []*github.IssueComment
 	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: commentsPerPage}}
 	for {
 		list, resp, err := c.gh.Issues.ListComments(ctx, repo.Owner, repo.Name, pr, opts)
@@ -81,25 +173,15 @@ func (c *Client) findComment(ctx context.Context, repo Repo, pr int, marker stri
 			return nil, apiError("list pull request comments", "GET", path, resp, err)
 		}
 		for _, cm := range list {
-			if !strings.HasPrefix(cm.GetBody(), marker) {
-				continue
-			}
-			if found == nil {
-				found = cm
-			}
-			if fromBot == nil && cm.GetUser().GetType() == "Bot" {
-				fromBot = cm
+			if strings.HasPrefix(cm.GetBody(), marker) {
+				found = append(found, cm)
 			}
 		}
 		if resp.NextPage == 0 {
-			break
+			return found, nil
 		}
 		opts.Page = resp.NextPage
 	}
-	if fromBot != nil {
-		return fromBot, nil
-	}
-	return found, nil
 }
 
 // FindPullRequest returns the number of the open pull request whose head

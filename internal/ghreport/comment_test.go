@@ -109,6 +109,8 @@ func TestUpsertCommentCreatesOnce(t *testing.T) {
 		"GET /repos/octo/shop/issues/3/comments?per_page=100",
 		"GET /repos/octo/shop/issues/3/comments?per_page=100",
 		"POST /repos/octo/shop/issues/3/comments",
+		// Listed again after creating: no other merge made one.
+		"GET /repos/octo/shop/issues/3/comments?per_page=100",
 		"GET /repos/octo/shop/issues/3/comments?per_page=100",
 		fmt.Sprintf("PATCH /repos/octo/shop/issues/comments/%d", comments[0].ID),
 		// The same body again: nothing to send.
@@ -119,6 +121,166 @@ func TestUpsertCommentCreatesOnce(t *testing.T) {
 	if diff := cmp.Diff(want, lines(srv.Requests())); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
+}
+
+// Two merges of one workflow and report name at once: each lists, finds
+// nothing and creates a comment. Whichever order they come in, they
+// converge on the oldest comment, holding a run's body, and delete the
+// other; the comments of other accounts and other reports stay.
+func TestUpsertCommentConvergesWhenTwoMergesCreate(t *testing.T) {
+	marker := Marker("CI", "xshard")
+	const bot, botType = "github-actions[bot]", "Bot"
+	list := "GET /repos/octo/shop/issues/9/comments?per_page=100"
+	create := "POST /repos/octo/shop/issues/9/comments"
+	patch := func(id int64) string { return fmt.Sprintf("PATCH /repos/octo/shop/issues/comments/%d", id) }
+	del := func(id int64) string { return fmt.Sprintf("DELETE /repos/octo/shop/issues/comments/%d", id) }
+	for _, otherFirst := range []bool{true, false} {
+		name := "the other merge created second: ours is kept and the other's deleted"
+		if otherFirst {
+			name = "the other merge created first: ours is deleted and the other's takes our body"
+		}
+		t.Run(name, func(t *testing.T) {
+			srv, c, _ := newFake(t, ghfake.Options{})
+			otherReport := srv.AddComment(9, bot, botType, Marker("CI", "e2e")+"\nanother report")
+			var ours, other, quoted int64
+			newest := func() int64 { cs := srv.Comments(9); return cs[len(cs)-1].ID }
+			// Between our list and our create: someone quotes the marker
+			// (and the other merge creates its comment).
+			srv.After(ghfake.RouteListComments, func() {
+				quoted = srv.AddComment(9, "mallory", "User", marker+"\nquoting the marker")
+				if otherFirst {
+					other = srv.AddComment(9, bot, botType, marker+"\nthe other merge")
+				}
+			})
+			if otherFirst {
+				srv.After(ghfake.RouteCreateComment, func() { ours = newest() })
+			} else {
+				// Between our create and our second list.
+				srv.After(ghfake.RouteCreateComment, func() {
+					ours = newest()
+					other = srv.AddComment(9, bot, botType, marker+"\nthe other merge")
+				})
+			}
+			body := marker + "\nthis merge"
+			res, err := c.UpsertComment(context.Background(), repo, 9, marker, body, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kept := other
+			want := []string{list, create, list, patch(other), del(ours)}
+			wantRes := CommentResult{ID: other, HTMLURL: htmlURL(9, other), Updated: true, Removed: 1}
+			if !otherFirst {
+				kept = ours
+				want = []string{list, create, list, del(other)}
+				wantRes = CommentResult{ID: ours, HTMLURL: htmlURL(9, ours), Created: true, Removed: 1}
+			}
+			if diff := cmp.Diff(want, lines(srv.Requests())); diff != "" {
+				t.Errorf("requests (-want +got):\n%s", diff)
+			}
+			checkHeaders(t, srv.Requests())
+			if diff := cmp.Diff(wantRes, res); diff != "" {
+				t.Errorf("result (-want +got):\n%s", diff)
+			}
+			got := map[int64]string{}
+			for _, cm := range srv.Comments(9) {
+				got[cm.ID] = cm.Body
+			}
+			wantComments := map[int64]string{quoted: marker + "\nquoting the marker", otherReport: Marker("CI", "e2e") + "\nanother report", kept: body}
+			if diff := cmp.Diff(wantComments, got); diff != "" {
+				t.Errorf("comments (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// Both merges converge at once: the other merge deleted the duplicate
+// before this one could, which is no error.
+func TestUpsertCommentDuplicateAlreadyDeleted(t *testing.T) {
+	srv, c, _ := newFake(t, ghfake.Options{})
+	marker := Marker("CI", "xshard")
+	var other int64
+	srv.After(ghfake.RouteListComments, func() { other = srv.AddComment(4, "github-actions[bot]", "Bot", marker+"\nthe other merge") })
+	// The other merge, converging too, deletes ours between our update
+	// of its comment and our delete.
+	srv.After(ghfake.RouteUpdateComment, func() {
+		for _, cm := range srv.Comments(4) {
+			if cm.ID != other {
+				srv.DeleteComment(cm.ID)
+			}
+		}
+	})
+	res, err := c.UpsertComment(context.Background(), repo, 4, marker, marker+"\nthis merge", true)
+	if err != nil {
+		t.Fatalf("err = %v: a duplicate already deleted is no error", err)
+	}
+	if res.ID != other || !res.Updated || res.Removed != 0 {
+		t.Errorf("result = %+v, want comment %d updated and nothing removed by this merge", res, other)
+	}
+	comments := srv.Comments(4)
+	if len(comments) != 1 || comments[0].ID != other || comments[0].Body != marker+"\nthis merge" {
+		t.Errorf("comments = %+v", comments)
+	}
+	reqs := srv.Requests()
+	if last := reqs[len(reqs)-1]; last.Method != "DELETE" || last.Status != 404 {
+		t.Errorf("last request %s -> %d, want a DELETE answered 404", line(last), last.Status)
+	}
+}
+
+// Duplicates left by an earlier race (or by a release without this rule)
+// are deleted by the next update; a person's comment quoting the marker
+// never is.
+func TestUpsertCommentUpdateDeletesLeftoverDuplicates(t *testing.T) {
+	srv, c, _ := newFake(t, ghfake.Options{})
+	marker := Marker("CI", "xshard")
+	quoted := srv.AddComment(2, "mallory", "User", marker+"\nquoting")
+	first := srv.AddComment(2, "github-actions[bot]", "Bot", marker+"\nrun 1")
+	second := srv.AddComment(2, "github-actions[bot]", "Bot", marker+"\nrun 1 again")
+	other := srv.AddComment(2, "other-app[bot]", "Bot", marker+"\nanother app")
+	body := marker + "\nrun 2"
+	res, err := c.UpsertComment(context.Background(), repo, 2, marker, body, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"GET /repos/octo/shop/issues/2/comments?per_page=100",
+		fmt.Sprintf("PATCH /repos/octo/shop/issues/comments/%d", first),
+		fmt.Sprintf("DELETE /repos/octo/shop/issues/comments/%d", second),
+	}
+	if diff := cmp.Diff(want, lines(srv.Requests())); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+	if res != (CommentResult{ID: first, HTMLURL: htmlURL(2, first), Updated: true, Removed: 1}) {
+		t.Errorf("result = %+v", res)
+	}
+	var ids []int64
+	for _, cm := range srv.Comments(2) {
+		ids = append(ids, cm.ID)
+	}
+	if diff := cmp.Diff([]int64{quoted, first, other}, ids); diff != "" {
+		t.Errorf("comments left (-want +got):\n%s", diff)
+	}
+}
+
+// A delete GitHub refuses leaves the comment posted and says which call
+// failed.
+func TestUpsertCommentDeleteRefused(t *testing.T) {
+	srv, c, _ := newFake(t, ghfake.Options{})
+	marker := Marker("CI", "xshard")
+	first := srv.AddComment(2, "github-actions[bot]", "Bot", marker+"\nrun 1")
+	second := srv.AddComment(2, "github-actions[bot]", "Bot", marker+"\nrun 1 again")
+	srv.Fail(ghfake.RouteDeleteComment, ghfake.Fault{Status: 403, Body: `{"message":"Resource not accessible by integration"}`})
+	res, err := c.UpsertComment(context.Background(), repo, 2, marker, marker+"\nrun 2", true)
+	want := fmt.Sprintf("delete duplicate pull request comment (DELETE /repos/octo/shop/issues/comments/%d): 403 Forbidden: Resource not accessible by integration", second)
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %q", err, want)
+	}
+	if res.ID != first || !res.Updated || res.Removed != 0 {
+		t.Errorf("result = %+v: the update stands", res)
+	}
+}
+
+func htmlURL(pr int, id int64) string {
+	return fmt.Sprintf("https://github.example/octo/shop/pull/%d#issuecomment-%d", pr, id)
 }
 
 func TestUpsertCommentReadOnlyToken(t *testing.T) {
