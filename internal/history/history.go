@@ -42,9 +42,9 @@ func Record(prev string, m model.Mark, length int) string {
 }
 
 // Combine returns the mark of one run from two attempts of it, first
-// then later: a rerun attempt of the run's failed tests (a GitHub re-run
-// of the failed jobs) amends the run's marks instead of counting as a run
-// of its own. A test that failed and then passed, or passed and then
+// then later: a rerun attempt of the run's failed tests (shard
+// --only-failed on a re-run of all the jobs) amends the run's marks
+// instead of counting as a run of its own. A test that failed and then passed, or passed and then
 // failed, is flaky; a later attempt that did not run the test leaves the
 // first one's mark.
 func Combine(first, later model.Mark) model.Mark {
