@@ -64,6 +64,14 @@ func TestScripts(t *testing.T) {
 			for _, k := range []string{"GITHUB_ACTIONS", "GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_STEP_SUMMARY", "GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT", "GITHUB_SHA", "GITHUB_REPOSITORY", "XSHARD_TESTRUN_UID", "XSHARD_COMMIT", "XSHARD_RUN_ID", "XSHARD_RUN_ATTEMPT", "XSHARD_QUEUE_URL", "XSHARD_QUEUE_KEY"} {
 				env.Setenv(k, "")
 			}
+			// The timings.json of the release before the outcome history
+			// (internal/merge/testdata/previous-release), which the
+			// scripts plan with as a file restored from an old cache.
+			prev, err := filepath.Abs(filepath.Join("..", "merge", "testdata", "previous-release"))
+			if err != nil {
+				return err
+			}
+			env.Setenv("PREVIOUS_RELEASE", prev)
 			// Go for the scripts that build or list real tests.
 			env.Setenv("GOROOT", runtime.GOROOT())
 			env.Setenv("PATH", filepath.Join(runtime.GOROOT(), "bin")+string(os.PathListSeparator)+env.Getenv("PATH"))

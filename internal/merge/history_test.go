@@ -268,6 +268,16 @@ func TestDamagedHistoryIsAWarning(t *testing.T) {
 				if res.History.Known || res.History.Runs != 1 || classes(res.History)[0] != "s.a new" {
 					t.Errorf("without its history: %+v", res.History)
 				}
+				// What was written is this run alone: nothing of the
+				// damaged file (s.c, the earlier marks) leaks in.
+				h, err := timings.ReadHistoryFile(filepath.Join(out, HistoryFile))
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := &timings.History{Length: 20, Runs: 1, Tests: map[string]string{"s.a": "F", "s.b": "P"}}
+				if diff := cmp.Diff(want, h); diff != "" {
+					t.Errorf("history.json (-want +got):\n%s", diff)
+				}
 			}
 		})
 	}
