@@ -332,6 +332,16 @@ func TestMergeGitHubReportServerErrors(t *testing.T) {
 	if n := len(r.srv.Comments(12)); n != 1 {
 		t.Errorf("%d comments: the comment goes on after the check run failed", n)
 	}
+	want502 := "POST /repos/octo/shop/check-runs -> 502"
+	wantLines := []string{want502, want502, want502, want502, want502,
+		"GET /repos/octo/shop/issues/12/comments?per_page=100 -> 429",
+		"GET /repos/octo/shop/issues/12/comments?per_page=100 -> 200",
+		"POST /repos/octo/shop/issues/12/comments -> 201",
+		"GET /repos/octo/shop/issues/12/comments?per_page=100 -> 200",
+	}
+	if diff := cmp.Diff(wantLines, requestLines(r.srv)); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
 }
 
 // The fork recipe: a workflow_run event, its pull request found by head.
@@ -365,7 +375,20 @@ func TestMergeGitHubReportFiftyThousandFailures(t *testing.T) {
 	}
 	r := newGHRun(t)
 	long := strings.Repeat("boom ", 200)
-	r.write("artifacts/gw0/junit.xml", junit(50_000, 10, numbered("test_fail_@octocat_#1_"), func(i int) string { return long }))
+	huge := strings.Repeat("é", 60_000) // 120 KB on one line: over GitHub's 64 KB for a message
+	name := func(i int) string {
+		if i%1000 == 1 {
+			return fmt.Sprintf("test_fail_%d_%s", i, strings.Repeat("ü", 300)) // a title over 255 characters
+		}
+		return fmt.Sprintf("test_fail_@octocat_#1_%d", i)
+	}
+	message := func(i int) string {
+		if i%1000 == 0 {
+			return huge
+		}
+		return long
+	}
+	r.write("artifacts/gw0/junit.xml", junit(50_000, 10, name, message))
 	code := r.merge("--github-report", "check,comment", "--expect", "1", "artifacts")
 	if code != ExitFailures || strings.Contains(r.stderr.String(), "not published") {
 		t.Fatalf("exit %d; stderr:\n%s", code, r.stderr.String())
@@ -377,6 +400,21 @@ func TestMergeGitHubReportFiftyThousandFailures(t *testing.T) {
 	if n := utf8.RuneCountInString(runs[0].Title) + utf8.RuneCountInString(runs[0].Summary); n > 65535 {
 		t.Errorf("title and summary: %d characters", n)
 	}
+	longTitles, hugeMessages := 0, 0
+	for _, a := range runs[0].Annotations {
+		if utf8.RuneCountInString(a.Title) > 255 || len(a.Message) > 64<<10 {
+			t.Fatalf("annotation over GitHub's limits: title %d characters, message %d bytes", utf8.RuneCountInString(a.Title), len(a.Message))
+		}
+		if strings.Contains(a.Title, "üüü") {
+			longTitles++
+		}
+		if strings.Contains(a.Message, "ééé") {
+			hugeMessages++
+		}
+	}
+	if longTitles == 0 || hugeMessages == 0 {
+		t.Errorf("%d long titles and %d huge messages among the annotations sent: the limits were not tried", longTitles, hugeMessages)
+	}
 	if !strings.Contains(runs[0].Summary, "49,000 annotations were left out") {
 		t.Error("the summary does not say how many annotations were left out")
 	}
@@ -387,9 +425,28 @@ func TestMergeGitHubReportFiftyThousandFailures(t *testing.T) {
 	t.Logf("check run: %d requests, %d annotations, title+summary %d characters; comment %d bytes; %d requests in all",
 		runs[0].Requests, len(runs[0].Annotations), utf8.RuneCountInString(runs[0].Title)+utf8.RuneCountInString(runs[0].Summary),
 		len(c[0].Body), len(r.srv.Requests()))
-	for _, req := range r.srv.Requests() {
-		if req.Status >= 300 {
-			t.Errorf("%s %s -> %d", req.Method, req.Path, req.Status)
+	// Exactly: the check run created with 50 annotations and 19 updates
+	// of 50, then the comment looked for, created and looked for again.
+	want := []string{"POST /repos/octo/shop/check-runs -> 201"}
+	for range 19 {
+		want = append(want, fmt.Sprintf("PATCH /repos/octo/shop/check-runs/%d -> 200", runs[0].ID))
+	}
+	want = append(want, "GET /repos/octo/shop/issues/12/comments?per_page=100 -> 200", "POST /repos/octo/shop/issues/12/comments -> 201",
+		"GET /repos/octo/shop/issues/12/comments?per_page=100 -> 200")
+	if diff := cmp.Diff(want, requestLines(r.srv)); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+	for i, req := range r.srv.Requests() {
+		if req.Route != ghfake.RouteCreateCheck && req.Route != ghfake.RouteUpdateCheck {
+			continue
+		}
+		var b struct {
+			Output struct {
+				Annotations []json.RawMessage `json:"annotations"`
+			} `json:"output"`
+		}
+		if err := json.Unmarshal(req.Body, &b); err != nil || len(b.Output.Annotations) != 50 {
+			t.Errorf("request %d: %d annotations, %v; want 50", i, len(b.Output.Annotations), err)
 		}
 	}
 }
