@@ -18,6 +18,7 @@
 //   - comments: a body of at most 65,536 characters; lists of per_page
 //     (default 30, at most 100) with a Link header (rel="next", "last");
 //     a delete answers 204 with no body, 404 for a comment that is gone;
+//     a comment carries its author's login, type and author_association;
 //   - a read-only token (a fork's pull request) gets 403 "Resource not
 //     accessible by integration" on every write;
 //   - scripted faults (rate limits, 5xx) answer the next requests of a
@@ -93,6 +94,9 @@ type Comment struct {
 	Body     string
 	User     string
 	UserType string // "User" or "Bot"
+	// Association is the author's author_association with the
+	// repository: OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE, ...
+	Association string
 }
 
 // Pull is a pull request the fake lists.
@@ -133,6 +137,10 @@ type Server struct {
 	ReadOnly bool
 	// CommentUser is the login and type that created comments get.
 	CommentUser, CommentUserType string
+	// Associations gives a login's author_association; a login not in
+	// it has NONE (as GitHub says of a bot, or of someone who never
+	// contributed).
+	Associations map[string]string
 
 	srv    *httptest.Server
 	prefix string
@@ -159,7 +167,7 @@ type Options struct {
 // New starts a fake on a loopback port; Close stops it.
 func New(opts Options) *Server {
 	s := &Server{Token: opts.Token, prefix: strings.TrimSuffix(opts.Prefix, "/"), faults: map[string][]Fault{}, after: map[string][]func(){},
-		nextID: 1000, CommentUser: "github-actions[bot]", CommentUserType: "Bot"}
+		nextID: 1000, CommentUser: "github-actions[bot]", CommentUserType: "Bot", Associations: map[string]string{}}
 	if s.Token == "" {
 		s.Token = "test-token"
 	}
@@ -226,7 +234,7 @@ func (s *Server) AddComment(n int, user, userType, body string) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.nextID++
-	s.comments = append(s.comments, &Comment{ID: s.nextID, Issue: n, Body: body, User: user, UserType: userType})
+	s.comments = append(s.comments, &Comment{ID: s.nextID, Issue: n, Body: body, User: user, UserType: userType, Association: s.association(user)})
 	return s.nextID
 }
 
@@ -236,6 +244,14 @@ func (s *Server) DeleteComment(id int64) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.deleteComment([]string{"", "", "", strconv.FormatInt(id, 10)}).status == 204
+}
+
+// association returns login's author_association; s.mu is held.
+func (s *Server) association(login string) string {
+	if a := s.Associations[login]; a != "" {
+		return a
+	}
+	return "NONE"
 }
 
 // AddPull adds a pull request to the list.
@@ -497,9 +513,10 @@ func (s *Server) updateCheck(g []string, req *Request) answer {
 func (s *Server) commentJSON(c *Comment, owner, repo string) map[string]any {
 	return map[string]any{
 		"id": c.ID, "body": c.Body,
-		"user":     map[string]any{"login": c.User, "type": c.UserType},
-		"url":      fmt.Sprintf("%s/repos/%s/%s/issues/comments/%d", s.URL, owner, repo, c.ID),
-		"html_url": fmt.Sprintf("https://github.example/%s/%s/pull/%d#issuecomment-%d", owner, repo, c.Issue, c.ID),
+		"user":               map[string]any{"login": c.User, "type": c.UserType},
+		"author_association": c.Association,
+		"url":                fmt.Sprintf("%s/repos/%s/%s/issues/comments/%d", s.URL, owner, repo, c.ID),
+		"html_url":           fmt.Sprintf("https://github.example/%s/%s/pull/%d#issuecomment-%d", owner, repo, c.Issue, c.ID),
 	}
 }
 
@@ -596,7 +613,7 @@ func (s *Server) createComment(g []string, req *Request) answer {
 	}
 	n, _ := strconv.Atoi(g[3])
 	s.nextID++
-	c := &Comment{ID: s.nextID, Issue: n, Body: body, User: s.CommentUser, UserType: s.CommentUserType}
+	c := &Comment{ID: s.nextID, Issue: n, Body: body, User: s.CommentUser, UserType: s.CommentUserType, Association: s.association(s.CommentUser)}
 	s.comments = append(s.comments, c)
 	return answer{status: 201, body: s.commentJSON(c, g[1], g[2])}
 }

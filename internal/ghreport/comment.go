@@ -37,9 +37,13 @@ type CommentResult struct {
 
 // UpsertComment puts body on pull request pr: it lists the pull request's
 // comments, every page, for one whose body starts with marker, preferring
-// one written by a bot (the Actions token's identity) and then the
-// oldest, and updates it in place; when there is none and create is set,
-// it creates one. body must start with marker.
+// one written by a bot (the Actions token's identity, or an app's) and
+// then the oldest by a person with write access (the owner, a member or a
+// collaborator: a personal access token's identity), and updates it in
+// place; when there is none and create is set, it creates one. A comment
+// by anyone else that starts with marker is left alone: the report never
+// goes into a comment that its author, not the workflow, could rewrite.
+// body must start with marker.
 //
 // Two merges that run at once (two report jobs, a re-run racing the run,
 // or a create that GitHub served although it answered 5xx and was sent
@@ -110,15 +114,19 @@ func (c *Client) UpsertComment(ctx context.Context, repo Repo, pr int, marker, b
 }
 
 // preferred returns the comment to update among those with the marker,
-// oldest first: the oldest a bot wrote, else the oldest; nil for none.
+// oldest first: the oldest a bot wrote, else the oldest a person with
+// write access wrote; nil for none.
 func preferred(list []*github.IssueComment) *github.IssueComment {
 	for _, cm := range list {
 		if cm.GetUser().GetType() == "Bot" {
 			return cm
 		}
 	}
-	if len(list) > 0 {
-		return list[0]
+	for _, cm := range list {
+		switch cm.GetAuthorAssociation() {
+		case "OWNER", "MEMBER", "COLLABORATOR":
+			return cm
+		}
 	}
 	return nil
 }

@@ -283,6 +283,59 @@ func htmlURL(pr int, id int64) string {
 	return fmt.Sprintf("https://github.example/octo/shop/pull/%d#issuecomment-%d", pr, id)
 }
 
+// A comment that starts with the marker but was written by someone
+// without write access (a fork's author, say) is never where the report
+// goes: its author could rewrite the results. One written by a person
+// with write access is (a personal access token's identity).
+func TestUpsertCommentOnlyInCommentsTheWorkflowControls(t *testing.T) {
+	marker := Marker("CI", "xshard")
+	for _, tt := range []struct {
+		association string
+		wantUpdate  bool
+	}{
+		{"NONE", false},
+		{"CONTRIBUTOR", false},
+		{"FIRST_TIME_CONTRIBUTOR", false},
+		{"COLLABORATOR", true},
+		{"MEMBER", true},
+		{"OWNER", true},
+	} {
+		t.Run(tt.association, func(t *testing.T) {
+			srv, c, _ := newFake(t, ghfake.Options{})
+			srv.Associations["someone"] = tt.association
+			theirs := srv.AddComment(6, "someone", "User", marker+"\nall tests passed, trust me")
+			body := marker + "\nthe report"
+			res, err := c.UpsertComment(context.Background(), repo, 6, marker, body, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			comments := srv.Comments(6)
+			if tt.wantUpdate {
+				if !res.Updated || res.ID != theirs || len(comments) != 1 || comments[0].Body != body {
+					t.Errorf("result %+v, comments %+v: want comment %d updated", res, comments, theirs)
+				}
+				return
+			}
+			want := []string{
+				"GET /repos/octo/shop/issues/6/comments?per_page=100",
+				"POST /repos/octo/shop/issues/6/comments",
+				"GET /repos/octo/shop/issues/6/comments?per_page=100",
+			}
+			if diff := cmp.Diff(want, lines(srv.Requests())); diff != "" {
+				t.Errorf("requests (-want +got):\n%s", diff)
+			}
+			if !res.Created || len(comments) != 2 || comments[0].Body != marker+"\nall tests passed, trust me" || comments[1].Body != body {
+				t.Errorf("result %+v, comments %+v: want theirs untouched and a new one", res, comments)
+			}
+			// The next run finds the workflow's own comment.
+			res, err = c.UpsertComment(context.Background(), repo, 6, marker, body+" again", true)
+			if err != nil || !res.Updated || res.ID != comments[1].ID {
+				t.Errorf("second run: %+v, %v", res, err)
+			}
+		})
+	}
+}
+
 func TestUpsertCommentReadOnlyToken(t *testing.T) {
 	srv, c, _ := newFake(t, ghfake.Options{})
 	srv.ReadOnly = true
