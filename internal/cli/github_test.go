@@ -483,6 +483,18 @@ func TestMergeGitHubReportInjection(t *testing.T) {
 	if len(bodies) < 3 {
 		t.Fatalf("%d bodies", len(bodies))
 	}
+	// Annotations are plain text to GitHub: they go as the test wrote
+	// them, unescaped (an escape would show).
+	for _, cr := range r.srv.CheckRuns() {
+		for _, a := range cr.Annotations {
+			if !strings.HasPrefix(a.Message, msg(0)) || !strings.Contains(a.Title, "@octocat #12 <img src=x>") {
+				t.Errorf("annotation %+v: want the test's own text", a)
+			}
+		}
+		if len(cr.Annotations) != 3 {
+			t.Errorf("%d annotations, want 3", len(cr.Annotations))
+		}
+	}
 	bad := regexp.MustCompile(`(?m)@octocat|#1[23]|GH-4|<img|<script|^::|[^\\]\| a \||https?://evil|www\.evil|\]\(https://evil`)
 	for _, b := range bodies {
 		text := stripCode(b)
