@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -10,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,6 +21,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/xshard/xshard/internal/junit"
 	"github.com/xshard/xshard/internal/manifest"
 	"github.com/xshard/xshard/internal/merge"
 	"github.com/xshard/xshard/internal/redistest"
@@ -352,18 +355,24 @@ func TestQueueSurvivesAWorkerKilledMidBatch(t *testing.T) {
 	dir := t.TempDir()
 	s := newSleepSuite(t, dir, 40, 0.15, 0.3, 1)
 	r := startSleepRun(t, s, dir, 4, srv.URL(), "kill", "--queue-lease", "1s")
-	// Kill gw1 (with its runner) in the middle of its second batch.
+	// Kill gw1 (with its runner) in the middle of a batch of several
+	// tests, from its second on, once it has reported the first of them:
+	// that report is superseded by the one of the worker that runs the
+	// batch again.
 	victim := filepath.Join(r.art, "xshard-1", "xshard-manifest.json")
 	deadline := time.Now().Add(time.Minute)
 	for {
-		if m, err := manifest.ReadFile(victim); err == nil && m.Queue != nil && len(m.Queue.Batches) >= 2 && !m.Queue.Batches[len(m.Queue.Batches)-1].Finished() {
-			time.Sleep(50 * time.Millisecond)
-			break
+		if m, err := manifest.ReadFile(victim); err == nil && m.Queue != nil && len(m.Queue.Batches) >= 2 {
+			b := m.Queue.Batches[len(m.Queue.Batches)-1]
+			out, _ := os.ReadFile(filepath.Join(r.art, "xshard-1", "test-gw1-"+strconv.Itoa(len(m.Queue.Batches))+".json"))
+			if !b.Finished() && len(b.Units) >= 2 && bytes.Count(out, []byte(`{"Action":"pass","Elapsed"`)) == 1 {
+				break
+			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("gw1 never claimed a second batch")
+			t.Fatal("gw1 never reported the first test of a batch of several, from its second on")
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(2 * time.Millisecond)
 	}
 	r.workers[1].kill()
 	codes := r.wait(t)
@@ -401,6 +410,88 @@ func TestQueueSurvivesAWorkerKilledMidBatch(t *testing.T) {
 	if diff := cmp.Diff(want, out); diff != "" {
 		t.Errorf("every test must have exactly one passing result (-want +got):\n%s", diff)
 	}
+	// junit.xml, what users' own tools read, holds each test once: the
+	// report of the worker that ran the lost batch again, marked with
+	// gw1; gw1's own report of the test it finished is left out.
+	cases := junitCases(t, filepath.Join(dir, "report", "junit.xml"))
+	inLost := map[string]bool{}
+	for _, u := range lost.Units {
+		inLost[u] = true
+	}
+	for _, id := range s.ids {
+		got := cases[id]
+		if len(got) != 1 {
+			t.Errorf("junit.xml holds %d testcases of %s, want 1: %+v", len(got), id, got)
+			continue
+		}
+		c := got[0]
+		if inLost[id] && (c.worker == "gw1" || !slices.Contains(strings.Fields(c.requeued), "gw1")) {
+			t.Errorf("junit.xml's %s, of gw1's lost batch: worker %q, xshard.requeued %q; want another worker's report marked with gw1", id, c.worker, c.requeued)
+		}
+		if !inLost[id] && c.requeued != "" {
+			t.Errorf("junit.xml's %s is marked requeued (%q) but was not in gw1's lost batch", id, c.requeued)
+		}
+	}
+	reportedByVictim := 0
+	for _, l := range lines(readFile(t, filepath.Join(r.art, "xshard-1", "test-gw1-"+strconv.Itoa(len(m.Queue.Batches))+".json"))) {
+		if strings.Contains(l, `{"Action":"pass","Elapsed"`) && strings.Contains(l, `"Test":`) {
+			reportedByVictim++
+		}
+	}
+	if reportedByVictim == 0 {
+		t.Error("gw1 reported no test of its lost batch: the test shows nothing of the dedup")
+	}
+}
+
+// junitCase is a testcase of a merged junit.xml: its worker and its
+// xshard.requeued property.
+type junitCase struct{ worker, requeued string }
+
+// junitCases reads a merged junit.xml and returns its testcases by test
+// ID (classname.name), checking that its totals count what it holds.
+func junitCases(t *testing.T, path string) map[string][]junitCase {
+	t.Helper()
+	var doc struct {
+		Tests  int `xml:"tests,attr"`
+		Suites []struct {
+			Tests int `xml:"tests,attr"`
+			Cases []struct {
+				Classname string `xml:"classname,attr"`
+				Name      string `xml:"name,attr"`
+				Props     []struct {
+					Name  string `xml:"name,attr"`
+					Value string `xml:"value,attr"`
+				} `xml:"properties>property"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal([]byte(readFile(t, path)), &doc); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	out := map[string][]junitCase{}
+	n := 0
+	for _, s := range doc.Suites {
+		if s.Tests != len(s.Cases) {
+			t.Errorf("%s: a suite says tests=%d and holds %d testcases", path, s.Tests, len(s.Cases))
+		}
+		n += len(s.Cases)
+		for _, c := range s.Cases {
+			var jc junitCase
+			for _, p := range c.Props {
+				switch p.Name {
+				case junit.WorkerProperty:
+					jc.worker = p.Value
+				case junit.RequeuedProperty:
+					jc.requeued = p.Value
+				}
+			}
+			out[c.Classname+"."+c.Name] = append(out[c.Classname+"."+c.Name], jc)
+		}
+	}
+	if doc.Tests != n {
+		t.Errorf("%s: the root says tests=%d and holds %d testcases", path, doc.Tests, n)
+	}
+	return out
 }
 
 func TestQueueLostRedisFailsClearlyAndNothingUnrunPasses(t *testing.T) {

@@ -87,6 +87,11 @@ const (
 	PackageFailedName = "[package failed]"
 )
 
+// CutOffMessage is the message of the PackageFailedName case of a stream
+// that ends before the package's result: its runner was killed (package
+// merge leaves it out when the queue ran the killed batch again).
+const CutOffMessage = "no result: the output ends before the package's result"
+
 // DefaultMaxDetail is the bound on Message and Detail when
 // Options.MaxDetail is 0.
 const DefaultMaxDetail = 64 << 10
@@ -831,7 +836,7 @@ func (p *parser) endRun(run *pkgRun, action string, ev *event) {
 	case action == "fail" && !failedTest, action == "" && !failedTest:
 		msg := ""
 		if action == "" {
-			msg = "no result: the output ends before the package's result"
+			msg = CutOffMessage
 		}
 		p.record(key{pkg: run.name, name: PackageFailedName}, &attempt{outcome: model.Errored, out: run.out, ended: true}, msg)
 	case action == "pass" || action == "skip":

@@ -78,6 +78,14 @@
 //     inside its <properties> (created when missing). A case that already
 //     has the property (from an earlier merge) keeps it as it is, so that
 //     merging a merged report alone gives back the same document.
+//   - A caller that knows a test ran on several workers of which one
+//     report counts (package merge, for a queue's requeued tests) holds
+//     their testcases (MergeOptions.Hold) and decides them once every
+//     input is read (MergeOptions.Resolve): a dropped testcase is left
+//     out, with its outcome and time taken out of its suite's totals
+//     (and a part of an input left with no testcase is left out whole,
+//     its properties and output too); the one kept gains properties,
+//     such as RequeuedProperty.
 //   - The <properties> of the parts are written as one <properties>
 //     element holding all their properties; the parts' other children
 //     (<system-out>, <system-err>, ...) follow the cases, copied as they

@@ -56,6 +56,25 @@ type MergeOptions struct {
 	// MergeStats.Read), in input order: so that the caller can go on
 	// with the cases while the document is written.
 	OnIndexed func(errs []error, warnings []*diag.Error)
+	// Hold, when set, is called after OnCase or OnCaseFrom with the same
+	// case, from the same goroutine (with OnCaseFrom's reader index): it
+	// returns a nonzero key for a case whose place in the document can
+	// only be decided once every input is read, such as a test that a
+	// queue gave to several workers, of whose reports one counts; 0 for
+	// the others. Resolve must be set too.
+	Hold func(reader int, c *model.Case) uint64
+	// Resolve decides the held cases, after OnIndexed and before the
+	// document is written: it is called serially, once for every key
+	// that Hold returned, and says whether to drop the cases held under
+	// it (they are left out of the document and of its totals; a suite
+	// part of an input left with no testcase is left out whole) or else
+	// which properties to add to them, beside the worker property.
+	Resolve func(key uint64) (drop bool, props []Property)
+}
+
+// Property is a testcase property that Merge adds (MergeOptions.Resolve).
+type Property struct {
+	Name, Value string
 }
 
 // MergeStats describes what Merge read and wrote.
@@ -70,6 +89,9 @@ type MergeStats struct {
 	Passed, Failed, Errored, Skipped, Flaky int
 	// Seconds is the total time written on the root element.
 	Seconds float64
+	// Dropped is the number of testcases that MergeOptions.Resolve left
+	// out.
+	Dropped int
 }
 
 // span is a range of an input to copy; flags says what is not
@@ -128,6 +150,31 @@ type part struct {
 	time     float64 // its time attribute
 	hasTime  bool
 	nested   bool // it holds testsuite elements
+	// held holds the cases that MergeOptions.Hold held, in case order;
+	// once resolved, only those that gain properties.
+	held []heldCase
+	// gone is set when Resolve dropped every testcase of the part.
+	gone bool
+}
+
+// heldCase is a testcase of a part that MergeOptions.Hold held, with what
+// Resolve may need: its totals, to take it out, and where properties go,
+// to add them.
+type heldCase struct {
+	i   int // its index in the part's cases
+	key uint64
+	// ins, a and b say where properties go as caseRec's kind and a and b
+	// do, worker whether the worker property must come with them (the
+	// case did not have one).
+	ins     uint8
+	a, b    uint32
+	worker  bool
+	outcome model.Outcome
+	flaky   bool
+	seconds float64
+	// props and insert are set by resolve: the property elements, and
+	// the text inserted at a.
+	props, insert []byte
 }
 
 func (pt *part) add(c *caseState, endOff int64, worker string) error {
@@ -138,22 +185,7 @@ func (pt *part) add(c *caseState, endOff int64, worker string) error {
 	if c.off > maxCaseOff {
 		return errors.New("testcase beyond the first TiB of its file")
 	}
-	var kind uint8
-	var a, b int64
-	switch {
-	case c.hasWorker || worker == "":
-		kind, a, b = insNone, n, n
-	case c.self:
-		kind, a, b = insSelfCase, n-2, n
-	case c.hasProps && !c.propsSelf:
-		kind, a = insProperty, c.propsEnd-c.off
-		b = a
-	case c.hasProps:
-		kind, a, b = insPropsElem, c.propsOff-c.off, c.propsEnd-c.off
-	default:
-		kind, a = insPropsElem, c.tagEnd-c.off
-		b = a
-	}
+	kind, a, b := insertAt(c, n, c.hasWorker || worker == "")
 	flags := c.prob.flags
 	if b-a > maxCaseSkip {
 		// An empty properties element of 64 KiB: rare enough to write
@@ -171,6 +203,93 @@ func (pt *part) add(c *caseState, endOff int64, worker string) error {
 	return nil
 }
 
+// insertAt returns how and where a property goes into testcase c of n
+// bytes: the text at [a, b) is replaced (see caseRec); none when nothing
+// is to be inserted.
+func insertAt(c *caseState, n int64, none bool) (kind uint8, a, b int64) {
+	switch {
+	case none:
+		return insNone, n, n
+	case c.self:
+		return insSelfCase, n - 2, n
+	case c.hasProps && !c.propsSelf:
+		a = c.propsEnd - c.off
+		return insProperty, a, a
+	case c.hasProps:
+		return insPropsElem, c.propsOff - c.off, c.propsEnd - c.off
+	}
+	a = c.tagEnd - c.off
+	return insPropsElem, a, a
+}
+
+// hold records that the case just added (by add) is held under key.
+func (pt *part) hold(c *caseState, endOff int64, worker string, key uint64) {
+	n := endOff - c.off
+	kind, a, b := insertAt(c, n, false)
+	pt.held = append(pt.held, heldCase{i: len(pt.cases) - 1, key: key, ins: kind, a: uint32(a), b: uint32(b),
+		worker: !c.hasWorker && worker != "", outcome: c.Outcome, flaky: c.Flaky(), seconds: c.Seconds})
+}
+
+// verdict is what MergeOptions.Resolve said of one key.
+type verdict struct {
+	drop  bool
+	props []byte // the property elements to add
+}
+
+// resolve applies the verdicts on pt's held cases: the dropped ones are
+// taken out of its cases and totals, and held keeps only the cases that
+// gain properties, with the text to insert. It returns how many cases it
+// dropped.
+func (pt *part) resolve(fi *fileIndex, decide func(uint64) *verdict) int {
+	if len(pt.held) == 0 {
+		return 0
+	}
+	kept, held := pt.cases[:0], pt.held[:0]
+	hi, dropped := 0, 0
+	for ci, r := range pt.cases {
+		if hi < len(pt.held) && pt.held[hi].i == ci {
+			h := pt.held[hi]
+			hi++
+			v := decide(h.key)
+			if v.drop {
+				dropped++
+				pt.counts[h.outcome]--
+				if h.flaky {
+					pt.flaky--
+				}
+				pt.caseTime -= h.seconds
+				if pt.hasTime {
+					pt.time = max(0, pt.time-h.seconds)
+				}
+				continue
+			}
+			if len(v.props) > 0 {
+				h.i = len(kept)
+				h.props = v.props
+				if h.worker {
+					h.props = slices.Concat(fi.insert[insProperty], v.props)
+				}
+				switch h.ins {
+				case insProperty:
+					h.insert = h.props
+				case insPropsElem:
+					h.insert = slices.Concat([]byte("<properties>"), h.props, []byte("</properties>"))
+				case insSelfCase:
+					h.insert = slices.Concat([]byte("><properties>"), h.props, []byte("</properties></testcase>"))
+				}
+				held = append(held, h)
+			}
+		}
+		kept = append(kept, r)
+	}
+	clear(pt.cases[len(kept):])
+	pt.cases, pt.held = kept, held
+	if len(kept) == 0 && dropped > 0 {
+		pt.gone = true
+	}
+	return dropped
+}
+
 // seconds is the time the part contributes to its merged suite.
 func (pt *part) seconds() float64 {
 	if pt.hasTime && !pt.nested {
@@ -182,7 +301,7 @@ func (pt *part) seconds() float64 {
 // empty reports whether pt only groups other suites, with nothing of its
 // own to write.
 func (pt *part) empty() bool {
-	return pt.nested && len(pt.cases) == 0 && len(pt.props) == 0 && len(pt.others) == 0
+	return pt.gone || pt.nested && len(pt.cases) == 0 && len(pt.props) == 0 && len(pt.others) == 0
 }
 
 // fileIndex is what the first pass learns of one input.
@@ -216,6 +335,10 @@ func Merge(w io.Writer, inputs []Input, opts MergeOptions) (*MergeStats, []error
 	)
 	for r := range par {
 		wg.Add(1)
+		var hold func(*model.Case) uint64
+		if opts.Hold != nil && opts.Resolve != nil {
+			hold = func(c *model.Case) uint64 { return opts.Hold(r, c) }
+		}
 		onCase := opts.OnCaseFrom
 		if onCase != nil {
 			onCase = func(_ int, c *model.Case) { opts.OnCaseFrom(r, c) }
@@ -230,7 +353,7 @@ func Merge(w io.Writer, inputs []Input, opts MergeOptions) (*MergeStats, []error
 			defer wg.Done()
 			buf := make([]byte, 1<<20)
 			for i := range jobs {
-				files[i] = index(in[i], buf, &opts, onCase)
+				files[i] = index(in[i], buf, &opts, onCase, hold)
 			}
 		}()
 	}
@@ -242,20 +365,25 @@ func Merge(w io.Writer, inputs []Input, opts MergeOptions) (*MergeStats, []error
 
 	st := &MergeStats{Inputs: len(in)}
 	var errs []error
-	groups := map[string][]*part{}
 	for _, f := range files {
 		if f.err != nil {
 			errs = append(errs, f.err)
 		}
 		st.Read.add(f.stats)
+	}
+	if opts.OnIndexed != nil {
+		opts.OnIndexed(slices.Clone(errs), slices.Clone(st.Read.Warnings))
+	}
+	if opts.Hold != nil && opts.Resolve != nil {
+		st.Dropped = resolve(files, opts.Resolve)
+	}
+	groups := map[string][]*part{}
+	for _, f := range files {
 		for _, pt := range f.parts {
 			if !pt.empty() {
 				groups[pt.name] = append(groups[pt.name], pt)
 			}
 		}
-	}
-	if opts.OnIndexed != nil {
-		opts.OnIndexed(slices.Clone(errs), slices.Clone(st.Read.Warnings))
 	}
 	names := make([]string, 0, len(groups))
 	for n := range groups {
@@ -296,9 +424,36 @@ func Merge(w io.Writer, inputs []Input, opts MergeOptions) (*MergeStats, []error
 	return st, errs
 }
 
+// resolve asks Resolve about every key that Hold returned, once each, in
+// input order, and applies the verdicts; it returns how many cases were
+// dropped.
+func resolve(files []*fileIndex, ask func(uint64) (bool, []Property)) int {
+	verdicts := map[uint64]*verdict{}
+	decide := func(key uint64) *verdict {
+		v := verdicts[key]
+		if v == nil {
+			drop, props := ask(key)
+			v = &verdict{drop: drop}
+			for _, p := range props {
+				v.props = append(v.props, `<property name="`+escapeAttr(p.Name)+`" value="`+escapeAttr(p.Value)+`"/>`...)
+			}
+			verdicts[key] = v
+		}
+		return v
+	}
+	dropped := 0
+	for _, f := range files {
+		for _, pt := range f.parts {
+			dropped += pt.resolve(f, decide)
+		}
+	}
+	return dropped
+}
+
 // index is the first pass over one input.
-// onCase, when not nil, gets every case read.
-func index(in Input, buf []byte, opts *MergeOptions, onCase func(int, *model.Case)) *fileIndex {
+// onCase, when not nil, gets every case read; hold, when not nil, holds
+// cases as MergeOptions.Hold.
+func index(in Input, buf []byte, opts *MergeOptions, onCase func(int, *model.Case), hold func(*model.Case) uint64) *fileIndex {
 	fi := &fileIndex{in: in}
 	prop := []byte(`<property name="` + WorkerProperty + `" value="` + escapeAttr(in.Worker) + `"/>`)
 	fi.insert[insProperty] = prop
@@ -317,9 +472,10 @@ func index(in Input, buf []byte, opts *MergeOptions, onCase func(int, *model.Cas
 	p := &parser{
 		s:      newScanner(f, buf),
 		opts:   ReadOptions{MaxMessage: opts.MaxMessage, MaxDetail: opts.MaxDetail, Source: in.Path}.withDefaults(),
-		full:   onCase != nil,
+		full:   onCase != nil || hold != nil,
 		idx:    fi,
 		worker: in.Worker,
+		hold:   hold,
 	}
 	if onCase != nil {
 		p.onCase = func(c *caseState) error {
@@ -497,20 +653,28 @@ func (o *output) suite(parts []*part, t suiteTotals) {
 		if n := len(pt.cases); n > 0 {
 			upTo = pt.cases[n-1].off() + int64(pt.cases[n-1].n)
 		}
-		for _, r := range pt.cases {
+		held := pt.held
+		for ci, r := range pt.cases {
 			o.str("\n    ")
 			off := r.off()
 			ins, bad := r.kind()&0xf, r.kind()>>4
 			end := off + int64(r.n)
+			a, b := r.a, r.b()
+			insert, prop := fi.insert[ins], fi.insert[insProperty]
+			if len(held) > 0 && held[0].i == ci {
+				// A case that gains properties (MergeOptions.Resolve).
+				ins, a, b, insert, prop = held[0].ins, held[0].a, held[0].b, held[0].insert, held[0].props
+				held = held[1:]
+			}
 			switch {
 			case bad&badMarkup != 0:
-				o.rewrite(fi, off, end, ins, r.skip() == 0)
+				o.rewrite(fi, off, end, ins, a == b, prop)
 			case ins == insNone:
 				o.copyHint(fi, off, end, upTo, bad)
 			default:
-				o.copyHint(fi, off, off+int64(r.a), upTo, bad)
-				o.write(fi.insert[ins])
-				o.copyHint(fi, off+int64(r.b()), end, upTo, bad)
+				o.copyHint(fi, off, off+int64(a), upTo, bad)
+				o.write(insert)
+				o.copyHint(fi, off+int64(b), end, upTo, bad)
 			}
 		}
 	}
@@ -563,7 +727,7 @@ func (o *output) attrs(pt *part) []byte {
 // span writes a span of fi, written again when it is not well-formed.
 func (o *output) span(fi *fileIndex, sp span) {
 	if sp.flags&badMarkup != 0 {
-		o.rewrite(fi, sp.off, sp.end, insNone, false)
+		o.rewrite(fi, sp.off, sp.end, insNone, false, nil)
 		return
 	}
 	o.copyHint(fi, sp.off, sp.end, sp.end, sp.flags)

@@ -25,6 +25,14 @@ const WorkerProperty = "xshard.worker"
 // back, and Merge copies it through.
 const RanInProperty = "xshard.ran-in"
 
+// RequeuedProperty is the name of the testcase property that marks the
+// one report that counts of a test run more than once because a queue
+// gave it to several workers (a lost lease, a re-run's replay, a worker
+// that fell back to the static plan): its value names the other workers
+// that took the test on, space-separated. package merge adds it through
+// MergeOptions.Resolve and leaves the other reports out (docs/queue.md).
+const RequeuedProperty = "xshard.requeued"
+
 type frameKind uint8
 
 const (
@@ -96,6 +104,7 @@ type parser struct {
 	repaired          badTimes // elements not well-formed
 	worker            string   // Merge only: the worker to record in cases
 	onCase            func(*caseState) error
+	hold              func(*model.Case) uint64 // Merge only: MergeOptions.Hold
 }
 
 // errStop wraps an error from the caller's callback so that it is
@@ -652,6 +661,11 @@ func (p *parser) caseEnd(endOff int64) error {
 	if p.onCase != nil {
 		if err := p.onCase(c); err != nil {
 			return errStop{err}
+		}
+	}
+	if p.hold != nil && c.part != nil {
+		if key := p.hold(&c.Case); key != 0 {
+			c.part.hold(c, endOff, p.worker, key)
 		}
 	}
 	return nil

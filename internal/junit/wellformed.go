@@ -545,9 +545,10 @@ func cleanAttrs(dst, attrs []byte) []byte {
 
 // rewrite writes the elements in the bytes [off, end) of fi again from
 // their tokens, as well-formed XML (see the top of this file). For a
-// testcase, ins says where its worker property goes (noProps: it has no
-// properties element), as caseRec does.
-func (o *output) rewrite(fi *fileIndex, off, end int64, ins uint8, noProps bool) {
+// testcase, ins says where prop, the property elements it gains (its
+// worker property), goes (noProps: it has no properties element), as
+// caseRec does.
+func (o *output) rewrite(fi *fileIndex, off, end int64, ins uint8, noProps bool, prop []byte) {
 	if o.err != nil {
 		return
 	}
@@ -559,7 +560,6 @@ func (o *output) rewrite(fi *fileIndex, off, end int64, ins uint8, noProps bool)
 	sc.first = false
 	sc.check = true // keeps runes, references and "]]>" whole in chunks
 	defer func() { o.rbuf = sc.buf }()
-	prop := fi.insert[insProperty]
 	done := ins == insNone
 	depth := 0
 	var t token
@@ -588,14 +588,15 @@ func (o *output) rewrite(fi *fileIndex, off, end int64, ins uint8, noProps bool)
 			o.write(o.tmp)
 			switch {
 			case !done && depth == 0 && t.self:
-				o.str(">")
-				o.write(fi.insert[insPropsElem])
-				o.str("</" + name + ">")
+				o.str("><properties>")
+				o.write(prop)
+				o.str("</properties></" + name + ">")
 				done = true
 				continue
 			case !done && depth == 0 && ins == insPropsElem && noProps:
-				o.str(">")
-				o.write(fi.insert[insPropsElem])
+				o.str("><properties>")
+				o.write(prop)
+				o.str("</properties>")
 				done = true
 			case !done && depth == 1 && name == "properties" && t.self:
 				o.str(">")

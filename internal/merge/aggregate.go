@@ -70,6 +70,13 @@ type aggregate struct {
 	keptSeen   map[string]bool
 	superseded []superseded
 	restoring  bool
+	// contests and contestKey number the (item, worker) pairs of the
+	// requeued items' reports, for junit.xml; settle decides them once.
+	contests   []contest
+	contestKey map[contest]uint64
+	settleOnce sync.Once
+	restored   []string
+	restoredBy map[string][]superseded
 	nested     []nestedCase // from the readers, by close
 
 	// Set by close, from the readers.
@@ -129,6 +136,9 @@ type reader struct {
 	pending  []pendingTest
 	notes    failureNotes // for the history (history.go)
 	nested   []nestedCase
+	// held is the junit.MergeOptions.Hold key of the case last added: 0
+	// unless it is a report of a requeued item.
+	held uint64
 }
 
 // nestedCase is a case that a test created and ran (model.Case.RanIn):
@@ -239,7 +249,8 @@ func seconds(ns int64) float64 { return float64(ns) / 1e9 }
 // add counts one case. c is reused by the caller: copy what is kept.
 func (r *reader) add(c *model.Case) {
 	k := r.resolver.Of(c)
-	if r.agg.filterRequeued(k.Test, c) {
+	var drop bool
+	if drop, r.held = r.agg.filterRequeued(k, c); drop {
 		return
 	}
 	// Go subtests are inside their test; so are the tests a test ran.
@@ -392,7 +403,7 @@ func (a *aggregate) seeAgain(test, first, worker string) {
 // close adds what the readers still hold to the shared table and the
 // workers they saw to a.workers. The readers must be done.
 func (a *aggregate) close() {
-	a.restoreRequeued(a.queue)
+	a.restoreRequeued()
 	a.workers = map[string]*Worker{}
 	for _, r := range a.readers {
 		r.flush()

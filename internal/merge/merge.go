@@ -565,6 +565,7 @@ func (m *merger) mergeAll(files []*file) error {
 	m.agg = newAggregate(m.opts, m.groupRE, planned, m.scopes, runtime.GOMAXPROCS(0), int(min(bytes/400, 8<<20)))
 	if m.queue = m.queueClaims(); m.queue != nil {
 		m.agg.queue, m.agg.keep, m.agg.keptSeen = m.queue, m.queue.keep, map[string]bool{}
+		m.agg.contestKey = map[contest]uint64{}
 	}
 	wait, err := m.mergeResults(byKind[ingest.JUnit], converted)
 	m.waitJUnit = wait
@@ -652,23 +653,30 @@ func (m *merger) mergeResults(junits, converted []*file) (wait func() error, err
 	}
 	indexed := make(chan index, 1)
 	done := make(chan error, 1)
+	opts := junit.MergeOptions{
+		MaxMessage: m.opts.MaxMessage, MaxDetail: m.opts.MaxDetail,
+		Parallel: len(m.agg.readers),
+		OnCaseFrom: func(r int, c *model.Case) {
+			if o, ok := origin[c.Source]; ok {
+				c.Source = o
+			}
+			m.agg.readers[r].add(c)
+		},
+	}
+	if m.queue != nil {
+		// A requeued test appears once in junit.xml too: its reports are
+		// held until the aggregate has settled whose report counts.
+		opts.Hold = func(r int, _ *model.Case) uint64 { return m.agg.readers[r].held }
+		opts.Resolve = m.agg.resolve
+	}
 	go func() {
 		if tmp != "" {
 			defer atomicfile.RemoveTempDir(tmp) // junit.Merge copies from it
 		}
 		sent := false
 		err := atomicfile.Write(filepath.Join(m.opts.OutDir, JUnitFile), func(w io.Writer) error {
-			_, errs := junit.Merge(w, inputs, junit.MergeOptions{
-				MaxMessage: m.opts.MaxMessage, MaxDetail: m.opts.MaxDetail,
-				Parallel: len(m.agg.readers),
-				OnCaseFrom: func(r int, c *model.Case) {
-					if o, ok := origin[c.Source]; ok {
-						c.Source = o
-					}
-					m.agg.readers[r].add(c)
-				},
-				OnIndexed: func(errs []error, warnings []*diag.Error) { sent = true; indexed <- index{errs, warnings, true} },
-			})
+			opts.OnIndexed = func(errs []error, warnings []*diag.Error) { sent = true; indexed <- index{errs, warnings, true} }
+			_, errs := junit.Merge(w, inputs, opts)
 			// A broken input is reported and the rest still written;
 			// only a failure to write stops the file.
 			for _, e := range errs {

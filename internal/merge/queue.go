@@ -6,8 +6,11 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/xshard/xshard/internal/gotest"
+	"github.com/xshard/xshard/internal/junit"
 	"github.com/xshard/xshard/internal/manifest"
 	"github.com/xshard/xshard/internal/model"
+	"github.com/xshard/xshard/internal/testid"
 )
 
 // A queue run (shard --queue, docs/queue.md) executes at least once: a
@@ -20,9 +23,10 @@ import (
 // that did not, then the newer attempt (a re-run is run to replace), then
 // one whose lease was still held at the end, then the earlier end, then
 // the lower worker index. The
-// others are left out of the totals, the failures, the tables and the
-// timings (junit.xml, a copy of every input, keeps them all, each with
-// its worker), unless the kept worker reported nothing for the test.
+// others are left out of the totals, the failures, the tables, the
+// timings and junit.xml, unless the kept worker reported nothing for the
+// test; in junit.xml the report that counts carries the property
+// xshard.requeued naming the other workers that took the test on.
 
 // claim is one worker's taking on of a unit.
 type claim struct {
@@ -43,6 +47,11 @@ type queueRun struct {
 	// keep maps each item claimed by more than one worker to the worker
 	// whose report counts.
 	keep map[string]string
+	// cutOff holds, by worker, the items of its batches that did not
+	// finish and their Go packages: a go test -json stream cut off in
+	// one of those packages (gotest.CutOffMessage) is the worker's loss,
+	// not a test's result.
+	cutOff map[string]map[string]bool
 }
 
 // better orders claims by the rule above.
@@ -74,7 +83,7 @@ func (m *merger) queueClaims() *queueRun {
 	if !used {
 		return nil
 	}
-	q := &queueRun{claims: map[string][]claim{}, keep: map[string]string{}}
+	q := &queueRun{claims: map[string][]claim{}, keep: map[string]string{}, cutOff: map[string]map[string]bool{}}
 	for _, w := range m.manifestWorkers() {
 		mf := m.manifests[w]
 		items := mf.UnitItems()
@@ -92,6 +101,9 @@ func (m *merger) queueClaims() *queueRun {
 				for _, u := range b.Units {
 					add(u, claim{worker: w, batch: b.ID, finished: b.Finished(), acked: b.Acked, attempt: mf.RunAttempt,
 						end: b.FinishedAt, requeued: slices.Contains(b.Requeued, u), replay: b.Replay})
+					if !b.Finished() {
+						q.cutOffIn(w, u, items[u])
+					}
 				}
 			}
 			continue
@@ -123,6 +135,22 @@ func (m *merger) queueClaims() *queueRun {
 	return q
 }
 
+// cutOffIn records that worker w's batch holding unit (of items) did not
+// finish: the unit, its items and their Go packages ("pkg" of "pkg.TestX").
+func (q *queueRun) cutOffIn(w, unit string, items []string) {
+	set := q.cutOff[w]
+	if set == nil {
+		set = map[string]bool{}
+		q.cutOff[w] = set
+	}
+	for _, id := range append([]string{unit}, items...) {
+		set[id] = true
+		if i := strings.LastIndexByte(id, '.'); i > 0 && !strings.ContainsAny(id[i+1:], "/[") {
+			set[id[:i]] = true
+		}
+	}
+}
+
 // matchKey finds the key of m that a reported test ID belongs to, as
 // matchItem does for the plan.
 func matchKey(id string, m map[string]string) (string, bool) {
@@ -149,42 +177,87 @@ type superseded struct {
 	cases        []model.Case
 }
 
-// filterRequeued reports whether case c (of test id) is a report that
+// contest is a requeued item and a worker that reported it: junit.xml
+// holds the worker's reports of it until settle has said whose count
+// (its junit.MergeOptions.Hold key is its index in contests plus one).
+// cut marks the package-level error of a stream cut off with its worker
+// (queueRun.cutOff), item then being the package: always left out.
+type contest struct {
+	item, worker string
+	cut          bool
+}
+
+// filterRequeued reports whether case c (of key k) is a report that
 // does not count; it is kept aside then. Only items claimed by several
-// workers are looked at.
-func (a *aggregate) filterRequeued(test string, c *model.Case) bool {
-	if len(a.keep) == 0 || a.restoring {
-		return false
+// workers, and the cut-off streams of lost batches, are looked at; for
+// their cases it also returns the key under which junit.xml holds them
+// (0 for the others).
+func (a *aggregate) filterRequeued(k testid.Key, c *model.Case) (drop bool, key uint64) {
+	if a.queue == nil || a.restoring {
+		return false, 0
 	}
-	item, ok := matchKey(test, a.keep)
+	if c.Name == gotest.PackageFailedName && c.Message == gotest.CutOffMessage && a.queue.cutOff[c.Worker][k.Scope] {
+		// The stream of a killed runner ends in a package of its lost
+		// batch: what the batch's tests reported is a report like any
+		// other, and the package's missing end is no test's result.
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		return true, a.contestKeyOf(contest{item: k.Scope, worker: c.Worker, cut: true})
+	}
+	if len(a.keep) == 0 {
+		return false, 0
+	}
+	item, ok := matchKey(k.Test, a.keep)
 	if !ok {
-		return false
+		return false, 0
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	key = a.contestKeyOf(contest{item: item, worker: c.Worker})
 	if a.keep[item] == c.Worker {
 		a.keptSeen[item] = true
-		return false
+		return false, key
 	}
-	k := keep(c)
-	k.Message, k.Detail = strings.Clone(c.Message), strings.Clone(c.Detail)
-	k.File, k.Source, k.Worker = strings.Clone(c.File), strings.Clone(c.Source), strings.Clone(c.Worker)
+	kc := keep(c)
+	kc.Message, kc.Detail = strings.Clone(c.Message), strings.Clone(c.Detail)
+	kc.File, kc.Source, kc.Worker = strings.Clone(c.File), strings.Clone(c.Source), strings.Clone(c.Worker)
 	for i := range a.superseded {
 		if s := &a.superseded[i]; s.item == item && s.worker == c.Worker {
-			s.cases = append(s.cases, k)
-			return true
+			s.cases = append(s.cases, kc)
+			return true, key
 		}
 	}
-	a.superseded = append(a.superseded, superseded{item: item, worker: c.Worker, cases: []model.Case{k}})
-	return true
+	a.superseded = append(a.superseded, superseded{item: item, worker: c.Worker, cases: []model.Case{kc}})
+	return true, key
 }
 
-// restoreRequeued counts, for each requeued item whose kept worker
-// reported nothing, the reports of the best claim that did report. The
-// readers must be done.
-func (a *aggregate) restoreRequeued(q *queueRun) {
+// contestKeyOf returns the key of ct, numbering it when it is new. a.mu
+// must be held.
+func (a *aggregate) contestKeyOf(ct contest) uint64 {
+	key := a.contestKey[ct]
+	if key == 0 {
+		ct.item, ct.worker = strings.Clone(ct.item), strings.Clone(ct.worker) // the case is reused
+		a.contests = append(a.contests, ct)
+		key = uint64(len(a.contests))
+		a.contestKey[ct] = key
+	}
+	return key
+}
+
+// settle makes final whose report counts for each requeued item: for
+// one whose kept worker reported nothing, the best claim that did report.
+// It returns those items, sorted, with their reports by the workers that
+// did not count first. The readers must be done; it runs once, for
+// junit.xml (resolve) and for the totals (restoreRequeued) alike.
+func (a *aggregate) settle() ([]string, map[string][]superseded) {
+	a.settleOnce.Do(func() { a.restored, a.restoredBy = a.settleKeep() })
+	return a.restored, a.restoredBy
+}
+
+func (a *aggregate) settleKeep() ([]string, map[string][]superseded) {
+	q := a.queue
 	if q == nil || len(a.superseded) == 0 {
-		return
+		return nil, nil
 	}
 	byItem := map[string][]superseded{}
 	for _, s := range a.superseded {
@@ -197,7 +270,6 @@ func (a *aggregate) restoreRequeued(q *queueRun) {
 		items = append(items, it)
 	}
 	sort.Strings(items)
-	a.restoring = true
 	for _, it := range items {
 		ss := byItem[it]
 		claimOf := func(w string) claim {
@@ -220,12 +292,59 @@ func (a *aggregate) restoreRequeued(q *queueRun) {
 			return 0
 		})
 		q.keep[it] = ss[0].worker
+	}
+	return items, byItem
+}
+
+// restoreRequeued counts, for each requeued item whose kept worker
+// reported nothing, the reports of the best claim that did report. The
+// readers must be done.
+func (a *aggregate) restoreRequeued() {
+	items, byItem := a.settle()
+	if len(items) == 0 {
+		return
+	}
+	a.restoring = true
+	for _, it := range items {
+		ss := byItem[it]
 		for i := range ss[0].cases {
 			a.readers[0].add(&ss[0].cases[i])
 		}
 	}
 	a.readers[0].flush()
 	a.restoring = false
+}
+
+// resolve is junit.MergeOptions.Resolve for the reports held under key
+// (filterRequeued): those of a worker whose report does not count are
+// left out of junit.xml, and the one that counts is marked with the
+// other workers that took the test on.
+func (a *aggregate) resolve(key uint64) (bool, []junit.Property) {
+	a.settle()
+	ct := a.contests[key-1]
+	kept := a.queue.keep[ct.item]
+	if ct.cut || ct.worker != kept {
+		return true, nil
+	}
+	var others []string
+	for _, w := range a.queue.workers(ct.item) {
+		if w != kept {
+			others = append(others, w)
+		}
+	}
+	return false, []junit.Property{{Name: junit.RequeuedProperty, Value: strings.Join(others, " ")}}
+}
+
+// workers returns the workers that took item on, in worker order.
+func (q *queueRun) workers(item string) []string {
+	var ws []string
+	for _, c := range q.claims[item] {
+		if !slices.Contains(ws, c.worker) {
+			ws = append(ws, c.worker)
+		}
+	}
+	sort.Slice(ws, func(i, j int) bool { return workerLess(ws[i], ws[j]) })
+	return ws
 }
 
 // verifyQueue adds to the verification what the queue's manifests tell:
@@ -240,13 +359,8 @@ func (m *merger) verifyQueue() {
 	v := &m.res.Verification
 	v.Queue = true
 	for id, kept := range q.keep {
-		cs := q.claims[id]
-		var ws []string
 		reasons := map[string]bool{}
-		for _, c := range cs {
-			if !slices.Contains(ws, c.worker) {
-				ws = append(ws, c.worker)
-			}
+		for _, c := range q.claims[id] {
 			switch {
 			case c.requeued || (!c.finished && c.batch != ""):
 				reasons["lease expired"] = true
@@ -259,7 +373,7 @@ func (m *merger) verifyQueue() {
 		if len(reasons) == 0 {
 			reasons["claimed twice"] = true
 		}
-		sort.Slice(ws, func(i, j int) bool { return workerLess(ws[i], ws[j]) })
+		ws := q.workers(id)
 		rs := make([]string, 0, len(reasons))
 		for r := range reasons {
 			rs = append(rs, r)

@@ -1,13 +1,16 @@
 package merge
 
 import (
+	"encoding/xml"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/xshard/xshard/internal/junit"
 	"github.com/xshard/xshard/internal/manifest"
 )
 
@@ -19,6 +22,7 @@ type qworker struct {
 	start   string
 	end     string
 	results map[string]string // test → "pass", "fail"
+	gojson  string            // a go test -json stream, when set
 }
 
 // writeQueueRun writes each worker's manifest (a plan of t1..t4 over
@@ -62,6 +66,9 @@ func writeQueueRun(t *testing.T, ws []qworker) string {
 		}
 		b.WriteString("</testsuite>\n")
 		os.WriteFile(filepath.Join(dir, "junit.xml"), []byte(b.String()), 0o644)
+		if w.gojson != "" {
+			os.WriteFile(filepath.Join(dir, "test.json"), []byte(w.gojson), 0o644)
+		}
 	}
 	return root
 }
@@ -88,14 +95,85 @@ func queued(bs ...manifest.Batch) *manifest.Queue {
 
 func runQueueMerge(t *testing.T, root string) *Result {
 	t.Helper()
-	res, err := Run(Options{Inputs: []string{root}, OutDir: filepath.Join(t.TempDir(), "out")})
+	res, _ := runQueueMergeOut(t, root)
+	return res
+}
+
+// runQueueMergeOut merges root and returns the result and the output
+// directory.
+func runQueueMergeOut(t *testing.T, root string) (*Result, string) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "out")
+	res, err := Run(Options{Inputs: []string{root}, OutDir: out})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Problems) > 0 {
 		t.Fatalf("problems: %q", res.Problems)
 	}
-	return res
+	return res, out
+}
+
+// junitReports reads the merged junit.xml in out and returns, by test
+// name, each of its testcases as "worker outcome", with " requeued
+// (OTHERS)" when it carries junit.RequeuedProperty. It checks that every
+// suite's and the root's totals count the testcases written.
+func junitReports(t *testing.T, out string) map[string][]string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(out, JUnitFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Tests  int `xml:"tests,attr"`
+		Suites []struct {
+			Tests    int `xml:"tests,attr"`
+			Failures int `xml:"failures,attr"`
+			Cases    []struct {
+				Name    string     `xml:"name,attr"`
+				Failure []struct{} `xml:"failure"`
+				Error   []struct{} `xml:"error"`
+				Props   []struct {
+					Name  string `xml:"name,attr"`
+					Value string `xml:"value,attr"`
+				} `xml:"properties>property"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(data, &doc); err != nil {
+		t.Fatalf("junit.xml: %v", err)
+	}
+	got := map[string][]string{}
+	tests := 0
+	for _, s := range doc.Suites {
+		fails := 0
+		for _, c := range s.Cases {
+			props := map[string]string{}
+			for _, p := range c.Props {
+				props[p.Name] = p.Value
+			}
+			r := props[junit.WorkerProperty] + " passed"
+			if len(c.Failure) > 0 {
+				r = props[junit.WorkerProperty] + " failed"
+				fails++
+			}
+			if len(c.Error) > 0 {
+				r = props[junit.WorkerProperty] + " errored"
+			}
+			if v, ok := props[junit.RequeuedProperty]; ok {
+				r += " requeued (" + v + ")"
+			}
+			got[c.Name] = append(got[c.Name], r)
+		}
+		if s.Tests != len(s.Cases) || s.Failures != fails {
+			t.Errorf("junit.xml suite totals: tests %d, failures %d; it holds %d testcases, %d failed", s.Tests, s.Failures, len(s.Cases), fails)
+		}
+		tests += len(s.Cases)
+	}
+	if doc.Tests != tests {
+		t.Errorf("junit.xml root: tests %d; it holds %d testcases", doc.Tests, tests)
+	}
+	return got
 }
 
 func TestALostWorkersBatchRunAgainIsRequeuedNotDuplicated(t *testing.T) {
@@ -106,10 +184,18 @@ func TestALostWorkersBatchRunAgainIsRequeuedNotDuplicated(t *testing.T) {
 		{name: "gw1", queue: queued(batch("b2", []string{"t3", "t4"}, false)), results: map[string]string{"t3": "fail"}},
 		{name: "gw2", queue: queued(batch("b3", []string{"t3", "t4"}, true, requeued)), results: map[string]string{"t3": "pass", "t4": "pass"}},
 	})
-	res := runQueueMerge(t, root)
+	res, out := runQueueMergeOut(t, root)
 	v := res.Verification
 	if !v.OK() || !v.Queue {
 		t.Fatalf("verification not OK: %+v", v)
+	}
+	// junit.xml holds one report per test, the one that counts, marked.
+	wantJUnit := map[string][]string{
+		"t1": {"gw0 passed"}, "t2": {"gw0 passed"},
+		"t3": {"gw2 passed requeued (gw1)"}, "t4": {"gw2 passed requeued (gw1)"},
+	}
+	if diff := cmp.Diff(wantJUnit, junitReports(t, out)); diff != "" {
+		t.Errorf("junit.xml testcases (-want +got):\n%s", diff)
 	}
 	want := []Requeued{
 		{Test: "s.t3", Workers: []string{"gw1", "gw2"}, Kept: "gw2", Reason: "lease expired"},
@@ -146,9 +232,12 @@ func TestWhenTheKeptWorkerReportedNothingTheOtherReportCounts(t *testing.T) {
 		{name: "gw0", queue: queued(batch("b1", []string{"t1", "t2", "t3"}, true)), results: map[string]string{"t1": "pass", "t2": "pass"}},
 		{name: "gw1", queue: queued(batch("b2", []string{"t3", "t4"}, false), batch("b3", []string{"t4"}, true)), results: map[string]string{"t3": "fail", "t4": "pass"}},
 	})
-	res := runQueueMerge(t, root)
+	res, out := runQueueMergeOut(t, root)
 	if res.Totals.Tests != 4 || res.Totals.Failed != 1 {
 		t.Errorf("totals %+v: gw1's report of t3 is the only one and must count", res.Totals)
+	}
+	if got := junitReports(t, out)["t3"]; !slices.Equal(got, []string{"gw1 failed requeued (gw0)"}) {
+		t.Errorf("junit.xml's t3: %q, want gw1's report alone, marked", got)
 	}
 	if len(res.Verification.Missing) != 0 {
 		t.Errorf("missing %v", res.Verification.Missing)
@@ -176,10 +265,18 @@ func TestAStaticFallbackBesideQueuedWorkersIsReconciled(t *testing.T) {
 		{name: "gw1", queue: queued(batch("b1", []string{"t4", "t3"}, true), batch("b2", []string{"t2", "t1"}, true)),
 			results: map[string]string{"t1": "pass", "t2": "pass", "t3": "pass", "t4": "pass"}},
 	})
-	res := runQueueMerge(t, root)
+	res, out := runQueueMergeOut(t, root)
 	v := res.Verification
 	if !v.OK() {
 		t.Fatalf("verification %+v", v)
+	}
+	// By the rule, gw0's static share (the lower worker index, both runs
+	// finished, no end time for gw1's batches to compare) counts.
+	wantJUnit := map[string][]string{
+		"t1": {"gw0 passed requeued (gw1)"}, "t2": {"gw1 passed"}, "t3": {"gw0 passed requeued (gw1)"}, "t4": {"gw1 passed"},
+	}
+	if diff := cmp.Diff(wantJUnit, junitReports(t, out)); diff != "" {
+		t.Errorf("junit.xml testcases (-want +got):\n%s", diff)
 	}
 	if res.Totals.Tests != 4 {
 		t.Errorf("%d tests counted, want 4", res.Totals.Tests)
@@ -214,9 +311,12 @@ func TestATestReportedByAWorkerThatNeverClaimedItIsStillADuplicate(t *testing.T)
 		{name: "gw0", queue: queued(batch("b1", []string{"t1", "t2", "t3", "t4"}, true)), results: map[string]string{"t1": "pass", "t2": "pass", "t3": "pass", "t4": "pass"}},
 		{name: "gw1", queue: queued(), results: map[string]string{"t2": "pass"}},
 	})
-	res := runQueueMerge(t, root)
+	res, out := runQueueMergeOut(t, root)
 	if len(res.Verification.Duplicated) != 1 || res.Verification.Duplicated[0].Test != "s.t2" {
 		t.Errorf("duplicated %+v, want t2", res.Verification.Duplicated)
+	}
+	if got := junitReports(t, out)["t2"]; !slices.Equal(got, []string{"gw0 passed", "gw1 passed"}) {
+		t.Errorf("junit.xml's t2: %q, want both reports of a real duplicate, unmarked", got)
 	}
 }
 
@@ -236,5 +336,40 @@ func TestRealisedBalanceFromTheTestPhases(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, res.Balance); diff != "" {
 		t.Errorf("balance (-want +got):\n%s", diff)
+	}
+}
+
+func TestTheCutOffStreamOfALostBatchIsNoFailure(t *testing.T) {
+	// gw1 was killed in b2 after t3 passed: its go test -json stream ends
+	// before package s's result. gw2 ran b2 again.
+	requeued := func(b *manifest.Batch) { b.Requeued = b.Units }
+	cut := `{"Action":"start","Package":"s"}
+{"Action":"run","Package":"s","Test":"t3"}
+{"Action":"pass","Package":"s","Test":"t3","Elapsed":1}
+`
+	root := writeQueueRun(t, []qworker{
+		{name: "gw0", queue: queued(batch("b1", []string{"t1", "t2"}, true)), results: map[string]string{"t1": "pass", "t2": "pass"}},
+		{name: "gw1", queue: queued(batch("b2", []string{"t3", "t4"}, false)), gojson: cut},
+		{name: "gw2", queue: queued(batch("b3", []string{"t3", "t4"}, true, requeued)), results: map[string]string{"t3": "pass", "t4": "pass"}},
+	})
+	res, out := runQueueMergeOut(t, root)
+	if res.Totals.Tests != 4 || res.Totals.Passed != 4 || res.Totals.Errors != 0 || len(res.Failures) != 0 || !res.Verification.OK() {
+		t.Errorf("totals %+v, failures %+v, verification %+v: the cut-off stream must not count as an error", res.Totals, res.Failures, res.Verification)
+	}
+	wantJUnit := map[string][]string{
+		"t1": {"gw0 passed"}, "t2": {"gw0 passed"},
+		"t3": {"gw2 passed requeued (gw1)"}, "t4": {"gw2 passed requeued (gw1)"},
+	}
+	if diff := cmp.Diff(wantJUnit, junitReports(t, out)); diff != "" {
+		t.Errorf("junit.xml testcases (-want +got):\n%s", diff)
+	}
+
+	// The same stream from a batch that finished is a failure.
+	root = writeQueueRun(t, []qworker{
+		{name: "gw0", queue: queued(batch("b1", []string{"t1", "t2", "t4"}, true)), results: map[string]string{"t1": "pass", "t2": "pass", "t4": "pass"}},
+		{name: "gw1", queue: queued(batch("b2", []string{"t3"}, true)), gojson: cut},
+	})
+	if res := runQueueMerge(t, root); res.Totals.Errors != 1 {
+		t.Errorf("totals %+v: a stream cut off in a batch that finished must count as an error", res.Totals)
 	}
 }
