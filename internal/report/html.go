@@ -76,8 +76,29 @@ type htmlCase struct {
 
 type htmlWorker struct {
 	Name, Status, Class, Tests, Time, Predicted, Deviation string
-	Bar, Mark                                              template.CSS
-	HasMark                                                bool
+	// Wall and Idle are its realised test phase and its idle time at the
+	// end, "" unless the run recorded every worker's test phase.
+	Wall, Idle string
+	Bar, Mark  template.CSS
+	HasMark    bool
+}
+
+// htmlRealised is the realised balance (merge.Balance) of a run whose
+// workers all recorded their test phase.
+type htmlRealised struct {
+	Makespan, LowerBound, Ratio, PredictedRatio string
+	Workers                                     int
+}
+
+// htmlQueue is what a queue run did beyond the plan.
+type htmlQueue struct {
+	LostWorkers []string
+	Lost        []merge.LostBatch
+	LostMore    int
+	Requeued    []merge.Requeued
+	// RequeuedMore counts the requeued tests not listed.
+	RequeuedMore           int
+	Fallbacks, QueueErrors htmlList
 }
 
 type htmlTuning struct {
@@ -127,6 +148,8 @@ type htmlPage struct {
 	Slowest                         []htmlCase
 	Scopes                          []merge.Scope
 	Balance                         []htmlWorker
+	Realised                        *htmlRealised
+	Queue                           *htmlQueue
 	NoPrediction                    string
 	Tuning                          []htmlTuning
 	TuningBy, Overhead              string
@@ -199,7 +222,8 @@ func HTML(w io.Writer, res *merge.Result, opts Options) error {
 	}
 	p.Missing, p.Unexpected, p.Mismatches = capList(v.Missing), capList(v.Unexpected), capList(v.Mismatches)
 	p.Duplicated = v.Duplicated[:min(len(v.Duplicated), htmlListMax)]
-	p.Balance = htmlBalance(res)
+	p.Balance, p.Realised = htmlBalance(res)
+	p.Queue = htmlQueueOf(res)
 	p.NoPrediction = noPrediction(res)
 	htmlTuningRows(p, res, opts)
 	for _, c := range res.Coverage {
@@ -271,7 +295,11 @@ func cssWidth(share float64) template.CSS {
 	return template.CSS("width:" + strconv.FormatFloat(min(share, 1)*100, 'f', 2, 64) + "%")
 }
 
-func htmlBalance(res *merge.Result) []htmlWorker {
+// htmlBalance returns the workers' bars and, when every worker recorded
+// its test phase, the realised balance: the bars are then each worker's
+// realised wall time (start-up and waiting included) beside the
+// prediction, as the summary's chart.
+func htmlBalance(res *merge.Result) ([]htmlWorker, *htmlRealised) {
 	why := noPrediction(res)
 	predicted := func(w merge.Worker) float64 {
 		if why != "" {
@@ -279,9 +307,26 @@ func htmlBalance(res *merge.Result) []htmlWorker {
 		}
 		return w.Predicted
 	}
+	var realised *htmlRealised
+	walls := map[string]merge.WorkerBalance{}
+	if b := res.Balance; b != nil && b.Measured && b.LowerBound > 0 && len(b.Workers) == len(res.Workers) {
+		realised = &htmlRealised{Makespan: duration(b.Makespan), LowerBound: duration(b.LowerBound), Ratio: ratio(b.Ratio), Workers: len(b.Workers)}
+		if b.PredictedRatio > 0 {
+			realised.PredictedRatio = ratio(b.PredictedRatio)
+		}
+		for _, w := range b.Workers {
+			walls[w.Name] = w
+		}
+	}
+	shown := func(w merge.Worker) float64 {
+		if realised != nil {
+			return walls[w.Name].Wall
+		}
+		return w.Seconds
+	}
 	most, sum, n := 0.0, 0.0, 0
 	for _, w := range res.Workers {
-		most = max(most, w.Seconds, predicted(w))
+		most = max(most, shown(w), predicted(w))
 		if w.Present {
 			sum += w.Seconds
 			n++
@@ -290,6 +335,9 @@ func htmlBalance(res *merge.Result) []htmlWorker {
 	var out []htmlWorker
 	for _, w := range res.Workers {
 		h := htmlWorker{Name: w.Name, Status: "ok", Class: "passed", Tests: count(w.Tests), Time: duration(w.Seconds), Predicted: "–", Deviation: "–"}
+		if wb, ok := walls[w.Name]; ok {
+			h.Wall, h.Idle = duration(wb.Wall), duration(wb.IdleEnd)
+		}
 		switch {
 		case !w.Present:
 			h.Status, h.Class, h.Tests, h.Time = "missing", "missing", "–", "–"
@@ -297,7 +345,7 @@ func htmlBalance(res *merge.Result) []htmlWorker {
 			h.Status, h.Class = plural(w.Failed, "failure", "failures"), "failed"
 		}
 		if most > 0 {
-			h.Bar = cssWidth(w.Seconds / most)
+			h.Bar = cssWidth(shown(w) / most)
 			if predicted(w) > 0 {
 				h.HasMark = true
 				h.Mark = template.CSS("left:" + strconv.FormatFloat(min(w.Predicted/most, 1)*100, 'f', 2, 64) + "%")
@@ -312,7 +360,31 @@ func htmlBalance(res *merge.Result) []htmlWorker {
 		}
 		out = append(out, h)
 	}
-	return out
+	return out, realised
+}
+
+// ratio formats a makespan ratio as the summary does.
+func ratio(r float64) string { return strconv.FormatFloat(r, 'f', 2, 64) + "×" }
+
+// htmlQueueOf returns what a queue run did beyond the plan (lost
+// workers and their batches, requeued tests and whose result counts,
+// workers that fell back to the static plan, queue errors), nil for
+// another run.
+func htmlQueueOf(res *merge.Result) *htmlQueue {
+	v := &res.Verification
+	if !v.Queue {
+		return nil
+	}
+	q := &htmlQueue{
+		LostWorkers: v.LostWorkers(),
+		Lost:        v.Lost[:min(len(v.Lost), htmlListMax)],
+		LostMore:    max(len(v.Lost)-htmlListMax, 0),
+		Requeued:    v.Requeued[:min(len(v.Requeued), htmlListMax)],
+		Fallbacks:   capList(v.Fallbacks),
+		QueueErrors: capList(v.QueueErrors),
+	}
+	q.RequeuedMore = len(v.Requeued) - len(q.Requeued)
+	return q
 }
 
 func htmlTuningRows(p *htmlPage, res *merge.Result, opts Options) {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -28,13 +29,18 @@ func queueRun() *merge.Result {
 		},
 		Makespan: 45.5, LowerBound: 41.2, Ratio: 1.104, PredictedMakespan: 43, Measured: true,
 	}
+	for i, w := range res.Balance.Workers {
+		// As merge has them: a queue worker's prediction is that of the
+		// batches it ran.
+		res.Workers[i].Predicted, res.Workers[i].Seconds = w.Predicted, w.Tests
+	}
 	return res
 }
 
 func TestSummaryOfAQueueRun(t *testing.T) {
 	got := Summary(queueRun(), fixtureOpts)
 	for _, want := range []string{
-		"✅ All 3 workers reported and every planned test ran exactly once.",
+		"✅ All 3 workers reported and every queued test has one result that counts; 2 tests ran on more than one worker (requeued, below).",
 		"### 🪦 Lost workers (`gw1`)",
 		"- `gw1`: batch `b7`, 2 units, run again by `gw2`",
 		"### 🔁 Requeued tests (2)",
@@ -56,5 +62,41 @@ func TestSummaryOfAQueueRun(t *testing.T) {
 	}
 	if strings.Contains(Summary(passingRun(), fixtureOpts), "Realised balance") {
 		t.Error("a run without recorded test phases reports a realised balance")
+	}
+}
+
+// report.html tells what summary.md tells of a queue run: the lost
+// workers and their batches, the requeued tests and whose result counts,
+// the fallbacks, and the realised balance per worker; everything from
+// the artifacts escaped.
+func TestHTMLOfAQueueRun(t *testing.T) {
+	res := queueRun()
+	res.Verification.QueueErrors = []string{"gw2: queue redis://h:1: <script>alert(1)</script>"}
+	res.Verification.Lost = append(res.Verification.Lost, merge.LostBatch{Worker: "gw<i>3</i>", Batch: "b<9>", Units: []string{"a&b"}})
+	var b strings.Builder
+	if err := HTML(&b, res, fixtureOpts); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	var parts []string
+	for _, id := range []string{"verification", "workers"} {
+		m := regexp.MustCompile(`(?s)<section id="` + id + `">.*?</section>`).FindString(page)
+		if m == "" {
+			t.Fatalf("report.html has no %s section", id)
+		}
+		parts = append(parts, m)
+	}
+	golden(t, "html-a-queue-run.html", strings.Join(parts, "\n")+"\n")
+	if strings.Contains(page, "<script>alert") || strings.Contains(page, "<i>3</i>") || strings.Contains(page, "<b>`x`</b>") {
+		t.Error("a string from the artifacts is not escaped")
+	}
+
+	// A run without recorded test phases keeps the test-time bars.
+	b.Reset()
+	if err := HTML(&b, passingRun(), fixtureOpts); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "Realised balance") || strings.Contains(b.String(), "Requeued tests") {
+		t.Error("a static run without recorded test phases reports a realised balance or requeued tests")
 	}
 }

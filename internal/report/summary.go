@@ -386,7 +386,10 @@ func writeVerification(d *doc, res *merge.Result) {
 			plural(v.AttributedResults, "result", "results"), strings.Join(parts, ", "))
 	}
 	if v.OK() {
-		if v.Checked {
+		if v.Checked && v.Queue && len(v.Requeued) > 0 {
+			d.add("✅ All %s reported and every queued test has one result that counts; %s ran on more than one worker (requeued, below).\n\n",
+				plural(max(v.Expected, len(res.Workers)), "worker", "workers"), plural(len(v.Requeued), "test", "tests"))
+		} else if v.Checked {
 			d.add("✅ All %s reported and every planned test ran exactly once.\n\n", plural(max(v.Expected, len(res.Workers)), "worker", "workers"))
 		} else if v.Expected > 0 {
 			d.add("✅ All %s reported.\n\n", plural(v.Expected, "expected worker", "expected workers"))

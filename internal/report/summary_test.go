@@ -21,6 +21,7 @@ func TestSummaryGolden(t *testing.T) {
 		{"a run with a missing worker", missingWorkerRun(), fixtureOpts},
 		{"a run without manifests", uncheckedRun(), Options{TargetDuration: 60}},
 		{"a huge run trimmed to the cap", hugeRun(), Options{ModulePath: mod, MaxBytes: 20_000}},
+		{"a queue run", queueRun(), fixtureOpts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
