@@ -106,6 +106,10 @@ func checkGreen(t *testing.T, res *Result, js jobs) plan {
 	if k := report.Output("merge/prep", "timings-key"); k != js.shard {
 		t.Errorf("the report job's timings key is %q, want the shard job's id, %s", k, js.shard)
 	}
+	// What the action uploads, its own timings key included, merge knows.
+	if report.Logged("not recognised") {
+		t.Errorf("merge did not recognise some of the uploaded files:\n%s", strings.Join(report.Log, "\n"))
+	}
 	// The totals row starts with the number of tests ("| 73 |", or "| 73
 	// (131 with subtests) |").
 	if !strings.Contains(report.Summary, "every planned test ran exactly once") || !regexp.MustCompile(`(?m)^\| `+m["total"]+`[ |]`).MatchString(report.Summary) {

@@ -34,6 +34,41 @@ type file struct {
 	size     int64
 	worker   string
 	ignored  string
+	own      string // the kind of a file the action writes for itself (actionFiles), else ""
+}
+
+// actionFiles are the files that the action (action.yml) writes into a
+// worker's artifact for its own use, by name, and their kinds: merge
+// knows them, reads nothing from them and does not list them as
+// unrecognised. xshard-timings-key names the timings history the merge
+// step saves to (docs/action.md).
+var actionFiles = map[string]string{
+	"xshard-timings-key": "timings key",
+}
+
+// sqliteHeader starts every SQLite database, such as coverage.py's data
+// file.
+const sqliteHeader = "SQLite format 3\x00"
+
+// foreignData says why merge leaves f out when it is a file that workers
+// upload for other tools and that merge knows it does not read, "" when
+// it is not one: coverage.py's data file (.coverage, .coverage.*), kept
+// for coverage combine, whose XML report merge reads instead.
+func foreignData(f *file) string {
+	name := filepath.Base(f.path)
+	if name != ".coverage" && !strings.HasPrefix(name, ".coverage.") {
+		return ""
+	}
+	h, err := os.Open(f.path)
+	if err != nil {
+		return ""
+	}
+	defer h.Close()
+	head := make([]byte, len(sqliteHeader))
+	if _, err := io.ReadFull(h, head); err != nil || string(head) != sqliteHeader {
+		return ""
+	}
+	return "coverage.py data, for coverage combine: merge reads coverage xml's report"
 }
 
 // find expands the arguments (files, directories walked recursively, and

@@ -149,6 +149,16 @@ func Run(opts Options) (*Result, error) {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: empty file (skipped: did the worker stop before writing it?)", f.path))
 			continue
 		}
+		if own := actionFiles[filepath.Base(f.path)]; own != "" {
+			f.own = own
+			kept = append(kept, f)
+			continue
+		}
+		if why := foreignData(f); why != "" {
+			f.ignored = why
+			kept = append(kept, f)
+			continue
+		}
 		if collect.Match(opts.JSONGlob, filepath.ToSlash(filepath.Join(f.artifact, f.rel))) || collect.Match(opts.JSONGlob, f.rel) {
 			f.custom = true
 		} else if err := sniff(f); err != nil {
@@ -178,11 +188,14 @@ func Run(opts Options) (*Result, error) {
 	passes := []func() ([]string, error){m.timingsWriter(), m.historyWriter()}
 	for _, f := range files {
 		kind := f.kind.String()
-		if f.custom {
+		switch {
+		case f.custom:
 			kind = "custom-json"
+		case f.own != "":
+			kind = f.own
 		}
 		ig := f.ignored
-		if ig == "" && !f.custom && f.kind == ingest.Unknown {
+		if ig == "" && !f.custom && f.own == "" && f.kind == ingest.Unknown {
 			ig = "unknown format"
 		}
 		res.Inputs = append(res.Inputs, Input{Path: f.path, Kind: kind, Worker: f.worker, Ignored: ig})
