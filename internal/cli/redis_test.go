@@ -34,7 +34,7 @@ func redisCondition(cond string) (bool, error) {
 //
 //	redis start [NAME] [password PW] [tls]  start one; $NAME_URL, $NAME_ADDR (NAME defaults to REDIS)
 //	redis kill [NAME]                        SIGKILL it
-//	redis set NAME KEY VALUE                 store a string
+//	redis set NAME KEY VALUE                 store a string (plain servers)
 //	redis keys NAME PATTERN                  print the matching keys, one a line
 func redisCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
@@ -76,7 +76,10 @@ func redisCmd(ts *testscript.TestScript, neg bool, args []string) {
 		if len(args) < 3 {
 			ts.Fatalf("usage: redis %s NAME ...", args[0])
 		}
-		rdb := redis.NewClient(&redis.Options{Addr: server(ts, name).Addr()})
+		// Through its URL: with its password, when it has one.
+		opt, err := redis.ParseURL(server(ts, name).URL())
+		ts.Check(err)
+		rdb := redis.NewClient(opt)
 		defer rdb.Close()
 		ctx := context.Background()
 		if args[0] == "set" {

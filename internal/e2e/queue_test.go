@@ -498,7 +498,10 @@ func TestQueueLostRedisFailsClearlyAndNothingUnrunPasses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs worker processes")
 	}
-	srv := redistest.Start(t)
+	// A server with a password: every message names its URL without it.
+	const pw = "lost-s3cret"
+	srv := redistest.StartWith(t, redistest.Options{Password: pw})
+	redacted := strings.Replace(srv.URL(), pw, "xxxxx", 1)
 	dir := t.TempDir()
 	s := newSleepSuite(t, dir, 60, 0.1, 0.3, 2)
 	r := startSleepRun(t, s, dir, 4, srv.URL(), "lost")
@@ -522,13 +525,20 @@ func TestQueueLostRedisFailsClearlyAndNothingUnrunPasses(t *testing.T) {
 			t.Errorf("gw%d exited %d, want 2", i, c)
 		}
 		e := r.workers[i].stderr.String()
-		if !strings.Contains(e, "queue "+strings.TrimSuffix(srv.URL(), "")) || !strings.Contains(e, "stopped after") {
-			t.Errorf("gw%d does not say the queue at %s was lost:\n%s", i, srv.URL(), e)
+		if !strings.Contains(e, "queue "+redacted) || !strings.Contains(e, "stopped after") {
+			t.Errorf("gw%d does not say the queue at %s was lost:\n%s", i, redacted, e)
+		}
+		m := readFile(t, filepath.Join(r.art, "xshard-"+strconv.Itoa(i), "xshard-manifest.json"))
+		if strings.Contains(e, pw) || strings.Contains(m, pw) {
+			t.Errorf("gw%d shows the password in its messages or its manifest", i)
 		}
 	}
 	res := mergeCmd(t, "--out", filepath.Join(dir, "report"), r.art)
-	if res.code != 2 || !strings.Contains(res.stdout, "MISSING: ") || !strings.Contains(res.stdout, "QUEUE ERROR: gw0: ") {
+	if res.code != 2 || !strings.Contains(res.stdout, "MISSING: ") || !strings.Contains(res.stdout, "QUEUE ERROR: gw0: queue "+redacted) {
 		t.Errorf("merge exit %d, want 2 naming the missing tests and the queue errors:\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	if strings.Contains(res.stdout+res.stderr+readFile(t, filepath.Join(dir, "report", "summary.md")), pw) {
+		t.Error("merge shows the password")
 	}
 	// Every passing result came from a batch its worker ran to its end.
 	ran := map[string]bool{}
