@@ -459,7 +459,7 @@ func printQueueRecap(w io.Writer, res *merge.Result) {
 		if len(b.RerunBy) > 0 {
 			again = "run again by " + strings.Join(b.RerunBy, ", ")
 		}
-		fmt.Fprintf(w, "LOST WORKER %s: batch %s (%d units) did not finish; %s\n", report.PlainText(b.Worker), report.PlainText(b.Batch), len(b.Units), report.PlainText(again))
+		fmt.Fprintf(w, "LOST WORKER %s: batch %s (%s) did not finish; %s\n", report.PlainText(b.Worker), report.PlainText(b.Batch), plural(len(b.Units), "unit", "units"), report.PlainText(again))
 	}
 	for i, r := range v.Requeued {
 		if i == recapLines {

@@ -3,6 +3,8 @@ package merge
 import (
 	"math"
 	"time"
+
+	"github.com/xshard/xshard/internal/manifest"
 )
 
 // Balance is the realised balance of a run: how long each worker's test
@@ -20,7 +22,9 @@ type Balance struct {
 	// timings); PredictedRatio the plan's own makespan / lower bound.
 	PredictedMakespan, PredictedRatio float64
 	// Measured: every worker recorded its test phase (shard --exec or
-	// --queue); otherwise a worker's wall time is its summed test time.
+	// --queue), or was a queue worker lost in the middle of it (see
+	// WorkerBalance.Lost); otherwise a worker's wall time is its summed
+	// test time.
 	Measured bool
 }
 
@@ -34,6 +38,11 @@ type WorkerBalance struct {
 	Wall, Tests, IdleEnd float64
 	// Measured: Wall comes from the manifest's test phase times.
 	Measured bool
+	// Lost: a queue worker that never ended its test phase (killed,
+	// runner lost): Wall runs to its last recorded claim or batch end,
+	// when it was last known alive, and IdleEnd is 0. The others ran
+	// its batch again, so the run's makespan is still measured.
+	Lost bool
 }
 
 // balance measures the realised balance, once the Result is finished.
@@ -54,9 +63,15 @@ func (m *merger) balance() {
 		wb := WorkerBalance{Name: w.Name, Predicted: round3(w.Predicted), Tests: round3(w.Seconds)}
 		start, err1 := time.Parse(time.RFC3339Nano, mf.TestStartedAt)
 		end, err2 := time.Parse(time.RFC3339Nano, mf.TestFinishedAt)
+		lost := false
+		if err1 == nil && mf.TestFinishedAt == "" && mf.Queue != nil && mf.Queue.Mode == manifest.ModeQueue {
+			end, err2, lost = lastAlive(mf, start), nil, true
+		}
 		if err1 == nil && err2 == nil && !end.Before(start) {
-			wb.Wall, wb.Measured = round3(end.Sub(start).Seconds()), true
-			ends[w.Name] = end
+			wb.Wall, wb.Measured, wb.Lost = round3(end.Sub(start).Seconds()), true, lost
+			if !lost {
+				ends[w.Name] = end
+			}
 			if end.After(last) {
 				last = end
 			}
@@ -103,6 +118,21 @@ func (m *merger) balance() {
 		b.PredictedRatio = round3(ref.MakespanSeconds / ref.LowerBoundSeconds)
 	}
 	r.Balance = b
+}
+
+// lastAlive is the last time a queue worker that never ended its test
+// phase is known to have been alive: its last claim or batch end, or the
+// start of its test phase.
+func lastAlive(mf *manifest.Manifest, start time.Time) time.Time {
+	last := start
+	for _, b := range mf.Queue.Batches {
+		for _, ts := range []string{b.ClaimedAt, b.FinishedAt} {
+			if t, err := time.Parse(time.RFC3339Nano, ts); err == nil && t.After(last) {
+				last = t
+			}
+		}
+	}
+	return last
 }
 
 func round3(x float64) float64 {

@@ -373,3 +373,28 @@ func TestTheCutOffStreamOfALostBatchIsNoFailure(t *testing.T) {
 		t.Errorf("totals %+v: a stream cut off in a batch that finished must count as an error", res.Totals)
 	}
 }
+
+func TestRealisedBalanceWithALostWorker(t *testing.T) {
+	// gw1 ran b1, then was killed in b3, claimed 5.5 s into the run; gw0
+	// ran b3 again and ended last.
+	lostBatch := batch("b3", []string{"t3", "t4"}, false, func(b *manifest.Batch) { b.ClaimedAt = "2026-11-22T10:00:05.500Z" })
+	requeued := func(b *manifest.Batch) { b.Requeued = b.Units }
+	root := writeQueueRun(t, []qworker{
+		{name: "gw0", start: "2026-11-22T10:00:00.000Z", end: "2026-11-22T10:00:07.000Z",
+			queue:   queued(batch("b2", []string{"t2"}, true), batch("b4", []string{"t3", "t4"}, true, requeued)),
+			results: map[string]string{"t2": "pass", "t3": "pass", "t4": "pass"}},
+		{name: "gw1", start: "2026-11-22T10:00:00.500Z", queue: queued(batch("b1", []string{"t1"}, true), lostBatch),
+			results: map[string]string{"t1": "pass"}},
+	})
+	res := runQueueMerge(t, root)
+	b := res.Balance
+	if b == nil || !b.Measured {
+		t.Fatalf("balance %+v: a lost queue worker must not leave the run unmeasured", b)
+	}
+	if len(b.Workers) != 2 || !b.Workers[1].Lost || b.Workers[1].Wall != 5 || b.Workers[1].IdleEnd != 0 || b.Workers[0].Lost {
+		t.Errorf("workers %+v: gw1 lost, known alive for 5 s (to its last claim), no idle time", b.Workers)
+	}
+	if b.Makespan != 7 || b.LowerBound != 2 || b.Ratio != 3.5 {
+		t.Errorf("makespan %v, lower bound %v, ratio %v; want 7, 2 (4 tests of 1 s over 2 workers), 3.5", b.Makespan, b.LowerBound, b.Ratio)
+	}
+}

@@ -337,6 +337,10 @@ func htmlBalance(res *merge.Result) ([]htmlWorker, *htmlRealised) {
 		h := htmlWorker{Name: w.Name, Status: "ok", Class: "passed", Tests: count(w.Tests), Time: duration(w.Seconds), Predicted: "–", Deviation: "–"}
 		if wb, ok := walls[w.Name]; ok {
 			h.Wall, h.Idle = duration(wb.Wall), duration(wb.IdleEnd)
+			if wb.Lost {
+				// Killed in its test phase: known alive until then.
+				h.Wall, h.Idle = h.Wall+" (lost)", "–"
+			}
 		}
 		switch {
 		case !w.Present:

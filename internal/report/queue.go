@@ -81,7 +81,12 @@ func writeRealised(d *doc, res *merge.Result) {
 		if w.Predicted > 0 {
 			pred = duration(w.Predicted)
 		}
-		l.items = append(l.items, fmt.Sprintf("| %s | %s | %s | %s |\n", mdCode(w.Name, true), pred, duration(w.Wall), duration(w.IdleEnd)))
+		wall, idle := duration(w.Wall), duration(w.IdleEnd)
+		if w.Lost {
+			// Killed in its test phase: known alive until then.
+			wall, idle = wall+" (lost)", "–"
+		}
+		l.items = append(l.items, fmt.Sprintf("| %s | %s | %s | %s |\n", mdCode(w.Name, true), pred, wall, idle))
 	}
 	d.list(l)
 }
