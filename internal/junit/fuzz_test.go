@@ -80,6 +80,36 @@ func FuzzRead(f *testing.F) {
 				t.Fatalf("merged output gives %d cases and error %v, want %d cases\n%s", m, err, len(cases), out.Bytes())
 			}
 		}
+
+		// Held cases (a queue's requeued tests): every other one dropped,
+		// the others marked; still well-formed, with the totals of what
+		// is written.
+		held := 0
+		var outHeld bytes.Buffer
+		st, _ = junit.Merge(&outHeld, []junit.Input{{Path: path, Worker: "gw0"}}, junit.MergeOptions{
+			OnCase: func(*model.Case) {},
+			Hold: func(int, *model.Case) uint64 {
+				held++
+				return uint64(held%2 + 1)
+			},
+			Resolve: func(key uint64) (bool, []junit.Property) {
+				return key == 2, []junit.Property{{Name: junit.RequeuedProperty, Value: "gw1 <\"&'>\t\n"}}
+			},
+		})
+		// The first, third, ... are dropped.
+		if drop := (len(cases) + 1) / 2; held != len(cases) || st.Dropped != drop || st.Cases != len(cases)-drop {
+			t.Fatalf("held %d of %d cases, dropped %d and wrote %d; want all held, %d dropped, %d written", held, len(cases), st.Dropped, st.Cases, drop, len(cases)-drop)
+		}
+		if err := wellFormed(outHeld.Bytes()); err != nil {
+			t.Fatalf("merged output with held cases is not well-formed XML: %v\n%q", err, outHeld.Bytes())
+		}
+		if err == nil {
+			m := 0
+			_, err := junit.Read(&outHeld, junit.ReadOptions{}, func(*model.Case) error { m++; return nil })
+			if err != nil || m != st.Cases {
+				t.Fatalf("merged output with held cases gives %d cases and error %v, want %d\n%s", m, err, st.Cases, outHeld.Bytes())
+			}
+		}
 	})
 }
 

@@ -109,3 +109,23 @@ func writeTemp(t *testing.T, b []byte) string {
 	}
 	return path
 }
+
+// The worker name (an artifact's directory name, a manifest's field) and
+// the properties Resolve adds are escaped, and the characters XML cannot
+// hold replaced, as everything Merge writes.
+func TestAddedPropertiesAreWellFormed(t *testing.T) {
+	path := writeTemp(t, []byte(`<testsuite name="s"><testcase name="a"/></testsuite>`))
+	out, _, errs := mergeToBytes(t, []junit.Input{{Path: path, Worker: "gw\x01<\"&"}}, junit.MergeOptions{
+		Hold:    func(int, *model.Case) uint64 { return 1 },
+		Resolve: func(uint64) (bool, []junit.Property) { return false, []junit.Property{{Name: "n\x02", Value: "v\x1b[31m"}} },
+	})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if err := wellFormed(out); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if want := `<property name="xshard.worker" value="gw�&lt;&quot;&amp;"/><property name="n�" value="v�[31m"/>`; !bytes.Contains(out, []byte(want)) {
+		t.Errorf("output lacks %s:\n%s", want, out)
+	}
+}

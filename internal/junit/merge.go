@@ -435,7 +435,7 @@ func resolve(files []*fileIndex, ask func(uint64) (bool, []Property)) int {
 			drop, props := ask(key)
 			v = &verdict{drop: drop}
 			for _, p := range props {
-				v.props = append(v.props, `<property name="`+escapeAttr(p.Name)+`" value="`+escapeAttr(p.Value)+`"/>`...)
+				v.props = slices.Concat(v.props, []byte(`<property name="`), attrValue(p.Name), []byte(`" value="`), attrValue(p.Value), []byte(`"/>`))
 			}
 			verdicts[key] = v
 		}
@@ -455,7 +455,7 @@ func resolve(files []*fileIndex, ask func(uint64) (bool, []Property)) int {
 // cases as MergeOptions.Hold.
 func index(in Input, buf []byte, opts *MergeOptions, onCase func(int, *model.Case), hold func(*model.Case) uint64) *fileIndex {
 	fi := &fileIndex{in: in}
-	prop := []byte(`<property name="` + WorkerProperty + `" value="` + escapeAttr(in.Worker) + `"/>`)
+	prop := slices.Concat([]byte(`<property name="`+WorkerProperty+`" value="`), attrValue(in.Worker), []byte(`"/>`))
 	fi.insert[insProperty] = prop
 	fi.insert[insPropsElem] = slices.Concat([]byte("<properties>"), prop, []byte("</properties>"))
 	fi.insert[insSelfCase] = slices.Concat([]byte("><properties>"), prop, []byte("</properties></testcase>"))
@@ -832,6 +832,10 @@ func wholeRunes(b []byte) int {
 	}
 	return len(b)
 }
+
+// attrValue is s escaped for an attribute value in double quotes, with
+// the characters XML cannot hold replaced by U+FFFD.
+func attrValue(s string) []byte { return cleanAttrValue(nil, []byte(escapeAttr(s))) }
 
 // escapeAttr escapes s for an attribute value in double quotes.
 func escapeAttr(s string) string {

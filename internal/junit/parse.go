@@ -462,7 +462,7 @@ func (p *parser) looseCase(fr *frame, t *token) error {
 		}
 		suite.part = p.loose[suite.suite]
 		if suite.part == nil {
-			suite.part = &part{name: suite.suite, attrs: []byte(` name="` + escapeAttr(suite.suite) + `"`), file: p.idx}
+			suite.part = &part{name: suite.suite, attrs: slices.Concat([]byte(` name="`), attrValue(suite.suite), []byte(`"`)), file: p.idx}
 			p.loose[suite.suite] = suite.part
 			p.idx.parts = append(p.idx.parts, suite.part)
 		}
