@@ -116,8 +116,10 @@ func writeTemp(t *testing.T, b []byte) string {
 func TestAddedPropertiesAreWellFormed(t *testing.T) {
 	path := writeTemp(t, []byte(`<testsuite name="s"><testcase name="a"/></testsuite>`))
 	out, _, errs := mergeToBytes(t, []junit.Input{{Path: path, Worker: "gw\x01<\"&"}}, junit.MergeOptions{
-		Hold:    func(int, *model.Case) uint64 { return 1 },
-		Resolve: func(uint64) (bool, []junit.Property) { return false, []junit.Property{{Name: "n\x02", Value: "v\x1b[31m"}} },
+		Hold: func(int, *model.Case) uint64 { return 1 },
+		Resolve: func(uint64) (bool, []junit.Property) {
+			return false, []junit.Property{{Name: "n\x02", Value: "v\x1b[31m"}}
+		},
 	})
 	if len(errs) > 0 {
 		t.Fatal(errs)
