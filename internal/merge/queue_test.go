@@ -398,3 +398,35 @@ func TestRealisedBalanceWithALostWorker(t *testing.T) {
 		t.Errorf("makespan %v, lower bound %v, ratio %v; want 7, 2 (4 tests of 1 s over 2 workers), 3.5", b.Makespan, b.LowerBound, b.Ratio)
 	}
 }
+
+func TestAReRunJobsReplayCounts(t *testing.T) {
+	// gw1 was lost in b3 in attempt 1 and gw0 ran b3 again (b4); the
+	// re-run of gw1's job (attempt 2) replayed b1 and b3, and now t3
+	// fails: the newer attempt's result counts (a re-run is run to
+	// replace), in the totals and in junit.xml.
+	replay := func(b *manifest.Batch) { b.Replay = true }
+	root := writeQueueRun(t, []qworker{
+		{name: "gw0", attempt: 1, queue: queued(batch("b2", []string{"t2"}, true), batch("b4", []string{"t3", "t4"}, true, func(b *manifest.Batch) { b.Requeued = b.Units })),
+			results: map[string]string{"t2": "pass", "t3": "pass", "t4": "pass"}},
+		{name: "gw1", attempt: 2, queue: queued(batch("b1", []string{"t1"}, true, replay), batch("b3", []string{"t3", "t4"}, true, replay)),
+			results: map[string]string{"t1": "pass", "t3": "fail", "t4": "pass"}},
+	})
+	res, out := runQueueMergeOut(t, root)
+	if !res.Verification.OK() || res.Totals.Tests != 4 || res.Totals.Failed != 1 {
+		t.Errorf("totals %+v, verification %+v: gw1's newer t3 failure must count, once", res.Totals, res.Verification)
+	}
+	want := []Requeued{
+		{Test: "s.t3", Workers: []string{"gw0", "gw1"}, Kept: "gw1", Reason: "lease expired, replayed by a re-run"},
+		{Test: "s.t4", Workers: []string{"gw0", "gw1"}, Kept: "gw1", Reason: "lease expired, replayed by a re-run"},
+	}
+	if diff := cmp.Diff(want, res.Verification.Requeued); diff != "" {
+		t.Errorf("requeued (-want +got):\n%s", diff)
+	}
+	wantJUnit := map[string][]string{
+		"t1": {"gw1 passed"}, "t2": {"gw0 passed"},
+		"t3": {"gw1 failed requeued (gw0)"}, "t4": {"gw1 passed requeued (gw0)"},
+	}
+	if diff := cmp.Diff(wantJUnit, junitReports(t, out)); diff != "" {
+		t.Errorf("junit.xml testcases (-want +got):\n%s", diff)
+	}
+}
