@@ -41,9 +41,12 @@ type file struct {
 // worker's artifact for its own use, by name, and their kinds: merge
 // knows them, reads nothing from them and does not list them as
 // unrecognised. xshard-timings-key names the timings history the merge
-// step saves to (docs/action.md).
+// step saves to; xshard-timings-planned, the cache entry whose timings
+// the worker planned with (a line, empty for none), which a re-run
+// attempt of the run plans with again (docs/action.md).
 var actionFiles = map[string]string{
-	"xshard-timings-key": "timings key",
+	"xshard-timings-key":     "timings key",
+	"xshard-timings-planned": "timings planned with",
 }
 
 // sqliteHeader starts every SQLite database, such as coverage.py's data

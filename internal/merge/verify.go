@@ -28,24 +28,46 @@ func (m *merger) verify() {
 		if g := ref.GoModule; g != nil {
 			m.res.Plan.GoModule, m.res.Plan.GoModuleDir = g.Path, g.Dir
 		}
-		agree := func(what string, get func(*manifest.Manifest) string) {
+		// differ lists the workers by their value of get, "" when they
+		// all agree: "gw0, gw2: v1; gw1: v2" (name names a value).
+		differ := func(get func(*manifest.Manifest) string, name func(string) string) string {
 			groups := map[string][]string{}
 			for _, n := range names {
 				val := get(ms[n])
 				groups[val] = append(groups[val], n)
 			}
 			if len(groups) < 2 {
-				return
+				return ""
 			}
 			var parts []string
 			for val, ws := range groups {
-				if val == "" {
-					val = "none"
-				}
-				parts = append(parts, fmt.Sprintf("%s: %s", strings.Join(ws, ", "), val))
+				parts = append(parts, fmt.Sprintf("%s: %s", strings.Join(ws, ", "), name(val)))
 			}
 			sort.Strings(parts)
-			v.Mismatches = append(v.Mismatches, fmt.Sprintf("workers disagree on the %s (%s)", what, strings.Join(parts, "; ")))
+			return strings.Join(parts, "; ")
+		}
+		agree := func(what string, get func(*manifest.Manifest) string) {
+			orNone := func(val string) string {
+				if val == "" {
+					return "none"
+				}
+				return val
+			}
+			if d := differ(get, orNone); d != "" {
+				v.Mismatches = append(v.Mismatches, fmt.Sprintf("workers disagree on the %s (%s)", what, d))
+			}
+		}
+		// Re-run failed jobs keeps the workers that passed: beside a
+		// re-run of the failures (shard --only-failed, the action's
+		// rerun: failed) they planned every test.
+		rerun := func(of string) string {
+			if of == "" {
+				return "every test"
+			}
+			return "the failures of run " + of
+		}
+		if d := differ(func(x *manifest.Manifest) string { return x.RerunOf }, rerun); d != "" {
+			v.Mismatches = append(v.Mismatches, fmt.Sprintf("workers disagree on what they ran (%s): a re-run of the failures (rerun: failed, shard --only-failed) needs every worker to re-run; use Re-run all jobs, not Re-run failed jobs", d))
 		}
 		agree("commit", func(x *manifest.Manifest) string { return x.Commit })
 		agree("number of workers", func(x *manifest.Manifest) string { return fmt.Sprint(x.Total) })
