@@ -33,7 +33,9 @@ const workers = 4
 // TestExampleWorkflows runs each example workflow on its example as a
 // user who copied it would see it run: four shard jobs and the report job,
 // green, then its variant with a failing test. The Go example also runs a
-// second time, planning by the timings the first run saved.
+// second time, planning by the timings the first run saved; its failing
+// variant runs third, on those timings, and is then re-run as Re-run
+// failed jobs does it (checkRerunFailedJobs).
 func TestExampleWorkflows(t *testing.T) {
 	for _, ex := range examples {
 		t.Run(ex.name, func(t *testing.T) {
@@ -47,7 +49,16 @@ func TestExampleWorkflows(t *testing.T) {
 				// The timings round trip: the same store, the next run.
 				second := Run{Workflow: ex.workflow, Source: ex.source, Store: first.Store}.Run(t)
 				checkTimingRun(t, first, second, plan, exampleJobs)
+				if t.Failed() {
+					return
+				}
+				t.Run("failing, then Re-run failed jobs", func(t *testing.T) {
+					checkRerunFailedJobs(t, ex, first.Store, second, exampleJobs)
+				})
 			})
+			if ex.name == "go" {
+				return // its failing variant ran above
+			}
 			t.Run("failing", func(t *testing.T) {
 				res := Run{Workflow: ex.workflow, Source: ex.source, Env: map[string]string{"XSHARD_DEMO_FAIL": "1"}}.Run(t)
 				checkFailing(t, res, ex.failing, ex.failingFile, exampleJobs)

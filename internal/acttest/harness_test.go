@@ -96,6 +96,16 @@ type Run struct {
 	// Repository is what act reads as github.repository (octo/app when
 	// empty; xshard/xshard for Source ".").
 	Repository string
+	// RunID, when not 0, is the run's GITHUB_RUN_ID, that of an earlier
+	// Result for another attempt of that run (Attempt), which then sees
+	// that run's artifacts in the store as GitHub keeps them. 0: a new id.
+	RunID int64
+	// Attempt is GITHUB_RUN_ATTEMPT (act's default, 1, when 0).
+	Attempt int
+	// Matrix, when not empty, runs only the matrix combinations with
+	// these values (act --matrix key:value), with the workflow unchanged:
+	// an edit would change the commit, which a re-run keeps.
+	Matrix map[string]string
 }
 
 // A Service is a server a run needs, such as a loopback redis-server. It
@@ -129,7 +139,7 @@ func (r Run) Run(t *testing.T) *Result {
 	if err != nil {
 		t.Fatalf("act %s: %v", r.Workflow, err)
 	}
-	t.Logf("act %s (run %d): exit %d in %v, %v of CPU", r.Workflow, res.RunID, res.Code, res.Duration.Round(time.Millisecond), res.CPU.Round(time.Millisecond))
+	t.Logf("act %s (run %d, attempt %d): exit %d in %v, %v of CPU", r.Workflow, res.RunID, max(r.Attempt, 1), res.Code, res.Duration.Round(time.Millisecond), res.CPU.Round(time.Millisecond))
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("act log of %s (run %d), jobs that did not succeed:\n%s", r.Workflow, res.RunID, res.FailedLog(300))
@@ -184,7 +194,10 @@ func (r Run) execute(ctx context.Context, act, dir string, t *testing.T) (*Resul
 	if err := os.MkdirAll(home, 0o755); err != nil {
 		return nil, err
 	}
-	id := runIDs.Add(1)
+	id := r.RunID
+	if id == 0 {
+		id = runIDs.Add(1)
+	}
 	event := r.Event
 	if event == "" {
 		event = "push"
@@ -198,7 +211,11 @@ func (r Run) execute(ctx context.Context, act, dir string, t *testing.T) (*Resul
 		"--no-cache-server", "--artifact-server-addr", "127.0.0.1", "--cache-server-addr", "127.0.0.1",
 		"--action-cache-path", filepath.Join(dir, "act"),
 		"--env", "GITHUB_RUN_ID=" + strconv.FormatInt(id, 10),
+		"--env", "GITHUB_RUN_ATTEMPT=" + strconv.Itoa(max(r.Attempt, 1)),
 		"--local-repository", "xshard/xshard@v1=" + r.Action,
+	}
+	for _, k := range sortedKeys(r.Matrix) {
+		args = append(args, "--matrix", k+":"+r.Matrix[k])
 	}
 	for _, pin := range sortedKeys(standIns) {
 		args = append(args, "--local-repository", pin+"="+filepath.Join(standInDir, standIns[pin]))

@@ -1,0 +1,116 @@
+package acttest
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// checkRerunFailedJobs runs the failing variant of an example on a store
+// that holds the timings an earlier run saved (before): attempt 1 plans
+// by them (call that entry K0), one worker fails and the report job saves
+// new timings under this run's key. Then attempt 2 of the same run, as
+// Re-run failed jobs runs it: only the failed worker (its test fixed) and
+// the report job. The re-run worker restores attempt 1's entry first, but
+// plans with K0, as attempt 1 did, so its plan is attempt 1's; the report
+// job merges the kept workers' attempt-1 artifacts with its attempt-2
+// artifact, verified complete, and saves K0 on for attempt 3.
+func checkRerunFailedJobs(t *testing.T, ex example, store string, before *Result, js jobs) {
+	t.Helper()
+	k0 := js.timingsKey(before)
+	first := Run{Workflow: ex.workflow, Source: ex.source, Store: store, Env: map[string]string{"XSHARD_DEMO_FAIL": "1"}}.Run(t)
+	checkFailing(t, first, ex.failing, ex.failingFile, js)
+	failed, fingerprint := -1, ""
+	for i, j := range first.JobsOf(js.shard) {
+		worker := "gw" + strconv.Itoa(i)
+		if j.Result == "failure" {
+			failed = i
+		}
+		if tc := j.Outputs["shard/timings-cache"]; tc["cache-matched-key"] != k0 {
+			t.Errorf("attempt 1, %s: timings restored %v, want %s", worker, tc, k0)
+		}
+		if s := j.Output("shard", "strategy"); s != "timing" {
+			t.Errorf("attempt 1, %s: strategy %q, want timing", worker, s)
+		}
+		if i == 0 {
+			fingerprint = j.Output("shard", "fingerprint")
+		}
+		if data, err := first.ArtifactFile("xshard-worker-"+strconv.Itoa(i), "xshard-timings-planned"); err != nil || string(data) != k0+"\n" {
+			t.Errorf("attempt 1, %s: xshard-timings-planned %q (%v), want %s", worker, data, err, k0)
+		}
+	}
+	if failed < 0 {
+		t.Fatalf("attempt 1: no worker failed")
+	}
+	// The report job saved new timings, naming K0 as planned with.
+	saved := js.timingsKey(first)
+	if got, err := cacheFile(store, saved, "planned-with"); err != nil || got != k0+"\n" {
+		t.Errorf("entry %s: planned-with %q (%v), want %s", saved, got, err, k0)
+	}
+
+	second := Run{Workflow: ex.workflow, Source: ex.source, Store: store, RunID: first.RunID, Attempt: 2,
+		// Only the failed worker's job, and the report job that needs it.
+		Matrix: map[string]string{"worker": strconv.Itoa(failed)}}.Run(t)
+	if second.Code != 0 {
+		t.Errorf("attempt 2: act exited %d, want 0", second.Code)
+	}
+	worker := "gw" + strconv.Itoa(failed)
+	shards := second.JobsOf(js.shard)
+	if len(shards) != 1 {
+		t.Fatalf("attempt 2: %d shard jobs, want the failed one, %s", len(shards), worker)
+	}
+	j := shards[0]
+	out := j.Outputs["shard"]
+	if j.Result != "success" || out["worker"] != worker || out["testrun-uid"] != strconv.FormatInt(first.RunID, 10)+"-2" {
+		t.Errorf("attempt 2: %s %s, outputs %v", j.Name, orNone(j.Result), out)
+	}
+	if m := j.Output("shard/timings-cache", "cache-matched-key"); m != saved {
+		t.Errorf("attempt 2: restored %q first, want this run's newest entry, %s", m, saved)
+	}
+	if m := j.Output("shard/planned-cache", "cache-matched-key"); m != k0 {
+		t.Errorf("attempt 2: then restored %q, want the entry attempt 1 planned with, %s", m, k0)
+	}
+	if !j.Logged("planning with the timings attempt 1 planned with") || !j.Logged("timings history from cache entry "+k0) {
+		t.Errorf("attempt 2: the shard step does not say it planned with attempt 1's timings, %s", k0)
+	}
+	if out["fingerprint"] != fingerprint || out["strategy"] != "timing" {
+		t.Errorf("attempt 2: fingerprint %q, strategy %q; attempt 1 planned %q by timing", out["fingerprint"], out["strategy"], fingerprint)
+	}
+	if data, err := second.ArtifactFile("xshard-worker-"+strconv.Itoa(failed), "xshard-timings-planned"); err != nil || string(data) != k0+"\n" {
+		t.Errorf("attempt 2: xshard-timings-planned %q (%v), want %s", data, err, k0)
+	}
+	report := second.Job(js.report)
+	if report == nil || report.Result != "success" {
+		t.Fatalf("attempt 2's report job: %v", report)
+	}
+	m := report.Outputs["merge"]
+	if m["exit-code"] != "0" || m["failed"] != "0" || m["errors"] != "0" {
+		t.Errorf("attempt 2's merge outputs %v, want exit-code 0 and no failure", m)
+	}
+	if !strings.Contains(report.Summary, "every planned test ran exactly once") || strings.Contains(report.Summary, "disagree") {
+		t.Errorf("attempt 2's summary does not say the run is complete:\n%s", report.Summary)
+	}
+	// Attempt 3 would plan with K0 too.
+	if got, err := cacheFile(store, strings.TrimSuffix(saved, "-1")+"-2", "planned-with"); err != nil || got != k0+"\n" {
+		t.Errorf("attempt 2's entry: planned-with %q (%v), want %s", got, err, k0)
+	}
+}
+
+// cacheFile returns a file of the first saved path (a directory) of the
+// store's cache entry with the given key.
+func cacheFile(store, key, name string) (string, error) {
+	entries, err := os.ReadDir(filepath.Join(store, "cache"))
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		dir := filepath.Join(store, "cache", e.Name())
+		if k, err := os.ReadFile(filepath.Join(dir, "key")); err == nil && string(k) == key {
+			data, err := os.ReadFile(filepath.Join(dir, "data", "0", name))
+			return string(data), err
+		}
+	}
+	return "", os.ErrNotExist
+}
