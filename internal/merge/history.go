@@ -44,9 +44,9 @@ type History struct {
 	// Runs counts the runs in the history, this one included; Length is
 	// the most marks kept per test.
 	Runs, Length int
-	// Amended reports that this run re-ran the failed tests of the
-	// history's last run (shard --only-failed) and amended that run's
-	// marks instead of adding a run.
+	// Amended reports that this run re-ran the history's last run (its
+	// failed tests, shard --only-failed, or another attempt of the same CI
+	// run) and amended that run's marks instead of adding a run.
 	Amended bool
 	// Counts counts this run's tests by class; quarantined failures are
 	// counted apart, not in their class.
@@ -172,7 +172,7 @@ func (m *merger) historyWriter() func() ([]string, error) {
 		return func() ([]string, error) { return nil, nil }
 	}
 	marks, failed, pseudo := m.agg.marks()
-	lastRun, rerunOf := m.runIDs()
+	lastRun, rerunOf, ciRun := m.runIDs()
 	opts := m.opts
 	res := m.res
 	agg := m.agg
@@ -186,7 +186,7 @@ func (m *merger) historyWriter() func() ([]string, error) {
 		}
 		write := func(src historySource, rerunOf string) error {
 			p = &historyPass{opts: opts, res: res, t: t, agg: agg, marks: marks, failed: failed, pseudo: pseudo, historyID: historyID}
-			return atomicfile.Write(path, func(w io.Writer) error { return p.run(w, src, lastRun, rerunOf) })
+			return atomicfile.Write(path, func(w io.Writer) error { return p.run(w, src, lastRun, rerunOf, ciRun) })
 		}
 		var src historySource
 		if opts.History != "" {
@@ -239,24 +239,57 @@ func suggestionsHeader(h *History) string {
 		"out of the verdict to the file given to --quarantine; merge never applies this list.\n", h.FlakyThreshold*100, h.Length)
 }
 
-// runIDs returns this run's id (the first manifest's test-run id) and
-// the history run that the manifests say this run re-ran the failures
-// of, "" unless every manifest names the same one.
-func (m *merger) runIDs() (lastRun, rerunOf string) {
+// runIDs returns this run's test-run id (that of the manifest of the
+// latest attempt, the first worker's among equals), the history run that
+// the manifests say this run re-ran the failures of ("" unless every
+// manifest names the same one), and the CI run that every manifest
+// belongs to ("" unless they all name the same one).
+func (m *merger) runIDs() (lastRun, rerunOf, ciRun string) {
 	names := make([]string, 0, len(m.manifests))
 	for w := range m.manifests {
 		names = append(names, w)
 	}
 	sort.Slice(names, func(i, j int) bool { return workerLess(names[i], names[j]) })
+	attempt := 0
 	for i, w := range names {
 		mf := m.manifests[w]
 		if i == 0 {
-			lastRun, rerunOf = mf.TestRunUID, mf.RerunOf
-		} else if mf.RerunOf != rerunOf {
+			lastRun, rerunOf, ciRun, attempt = mf.TestRunUID, mf.RerunOf, mf.RunID, mf.RunAttempt
+			continue
+		}
+		if mf.RerunOf != rerunOf {
 			rerunOf = ""
 		}
+		if mf.RunID != ciRun {
+			ciRun = ""
+		}
+		if mf.RunAttempt > attempt {
+			lastRun, attempt = mf.TestRunUID, mf.RunAttempt
+		}
 	}
-	return lastRun, rerunOf
+	return lastRun, rerunOf, ciRun
+}
+
+// sameCIRun reports whether the test-run id uid (a history's last run)
+// is CI run ciRun itself or one of its attempts ("<run>-<attempt>", the
+// id shard derives when XSHARD_TESTRUN_UID is not set).
+func sameCIRun(uid, ciRun string) bool {
+	if ciRun == "" || uid == "" {
+		return false
+	}
+	if uid == ciRun {
+		return true
+	}
+	rest, ok := strings.CutPrefix(uid, ciRun+"-")
+	if !ok || rest == "" {
+		return false
+	}
+	for _, c := range rest {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // marks returns this run's mark of every ID in the table, by ID index,
@@ -426,7 +459,7 @@ func (r *Result) testTimingsNoCopy() iter.Seq2[string, float64] {
 func bstr(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // run writes the new history to w.
-func (p *historyPass) run(w io.Writer, src historySource, lastRun, rerunOf string) error {
+func (p *historyPass) run(w io.Writer, src historySource, lastRun, rerunOf, ciRun string) error {
 	o := p.opts
 	length := o.HistoryLength
 	if length < 1 {
@@ -444,7 +477,11 @@ func (p *historyPass) run(w io.Writer, src historySource, lastRun, rerunOf strin
 		old = src.header()
 		h.Known = true
 		h.Runs = old.Runs + 1
-		if rerunOf != "" && (rerunOf == old.LastRun || old.LastRun == "" && strings.HasPrefix(rerunOf, "sha256:") && rerunOf == p.historyID) {
+		// A re-run of the last run's failures, or another attempt (or a
+		// second merge) of the same CI run, amends that run: one CI run
+		// is one run of the history, however many times its jobs ran.
+		if rerunOf != "" && (rerunOf == old.LastRun || old.LastRun == "" && strings.HasPrefix(rerunOf, "sha256:") && rerunOf == p.historyID) ||
+			sameCIRun(old.LastRun, ciRun) {
 			h.Amended = true
 			h.Runs = old.Runs
 		}

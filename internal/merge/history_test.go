@@ -319,6 +319,81 @@ func TestRerunAmendsTheRun(t *testing.T) {
 	}
 }
 
+// TestAnotherAttemptAmendsTheRun: after Re-run failed jobs the merge
+// holds the kept workers' first-attempt manifests and the re-run
+// worker's second-attempt one, all of CI run 77; the history's last run
+// is that run's first attempt, so the merge amends it (one CI run, one
+// run of the history). A merge of another CI run adds a run.
+func TestAnotherAttemptAmendsTheRun(t *testing.T) {
+	manifest := func(worker string, index, attempt int, run string, ids ...string) string {
+		var units []string
+		for _, id := range ids {
+			units = append(units, fmt.Sprintf(`{"id": %q}`, id))
+		}
+		var shards []string
+		for i := 0; i < 2; i++ {
+			u := ""
+			if i == index {
+				u = strings.Join(units, ", ")
+			}
+			shards = append(shards, fmt.Sprintf(`{"index": %d, "units": [%s]}`, i, u))
+		}
+		return fmt.Sprintf(`{"schema": "xshard.manifest/v1", "worker": %q, "index": %d, "total": 2, "strategy": "hash", "by": "test",
+ "collector": "ids", "fingerprint": "f", "universe_fingerprint": "u", "timings_fingerprint": "t", "items": 3,
+ "run_id": %q, "run_attempt": %d, "testrun_uid": "%s-%d", "shards": [%s]}`, worker, index, run, attempt, run, attempt, strings.Join(shards, ", "))
+	}
+	tests := []struct {
+		name      string
+		lastRun   string
+		run       string
+		amended   bool
+		runs      int
+		wantMarks map[string]string
+		wantLast  string
+	}{
+		{"re-run failed jobs of the last run", "77-1", "77", true, 4, map[string]string{"s.a": "PPPP", "s.b": "PPPK", "s.c": "PPPP"}, "77-2"},
+		{"the same run without attempts", "77", "77", true, 4, map[string]string{"s.a": "PPPP", "s.b": "PPPK", "s.c": "PPPP"}, "77-2"},
+		{"another CI run", "76-1", "77", false, 5, map[string]string{"s.a": "PPPPP", "s.b": "PPPFP", "s.c": "PPPPP"}, "77-2"},
+		{"a run whose id only starts alike", "7-1", "77", false, 5, map[string]string{"s.a": "PPPPP", "s.b": "PPPFP", "s.c": "PPPPP"}, "77-2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			hist := &timings.History{Length: 20, Runs: 4, LastRun: tt.lastRun, Tests: map[string]string{"s.a": "PPPP", "s.b": "PPPF", "s.c": "PPPP"}}
+			hp := filepath.Join(dir, "history.json")
+			var canon bytes.Buffer
+			timings.WriteHistory(&canon, hist, timings.SortedMarks(hist.Tests))
+			os.WriteFile(hp, canon.Bytes(), 0o644)
+			// gw0 kept from attempt 1 (passed); gw1 re-run in attempt 2,
+			// where its failure of attempt 1 now passes.
+			kept := filepath.Join(dir, "art", "xshard-0")
+			junitRun(t, filepath.Join(kept, "junit.xml"), map[string]byte{"a": 'P'})
+			os.WriteFile(filepath.Join(kept, "xshard-manifest.json"), []byte(manifest("gw0", 0, 1, tt.run, "s.a")), 0o644)
+			rerun := filepath.Join(dir, "art", "xshard-1")
+			junitRun(t, filepath.Join(rerun, "junit.xml"), map[string]byte{"b": 'P', "c": 'P'})
+			os.WriteFile(filepath.Join(rerun, "xshard-manifest.json"), []byte(manifest("gw1", 1, 2, tt.run, "s.b", "s.c")), 0o644)
+			res, err := Run(Options{Inputs: []string{filepath.Join(dir, "art")}, OutDir: filepath.Join(dir, "out"), History: hp})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Problems) > 0 {
+				t.Fatalf("problems: %q", res.Problems)
+			}
+			if res.History.Amended != tt.amended || res.History.Runs != tt.runs {
+				t.Errorf("Amended %v, Runs %d; want %v, %d", res.History.Amended, res.History.Runs, tt.amended, tt.runs)
+			}
+			h, err := timings.ReadHistoryFile(filepath.Join(dir, "out", HistoryFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := &timings.History{Length: 20, Runs: tt.runs, LastRun: tt.wantLast, Tests: tt.wantMarks}
+			if diff := cmp.Diff(want, h); diff != "" {
+				t.Errorf("history (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // TestQuarantineAndBlocking: quarantined failures are listed apart and do
 // not block; --fail-on new blocks only on new failures.
 func TestQuarantineAndBlocking(t *testing.T) {

@@ -182,7 +182,7 @@ func historyCounts(h *merge.History) string {
 	}
 	against := fmt.Sprintf("against %s", plural(h.Runs-1, "earlier run", "earlier runs"))
 	if h.Amended {
-		against = "a re-run of the last run's failures, amending it"
+		against = "a re-run of the last run, amending it"
 	}
 	return strings.Join(parts, " · ") + " (" + against + ")"
 }
