@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -21,7 +20,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/xshard/xshard/internal/junit"
+	"github.com/xshard/xshard/internal/junit/junitdoc"
 	"github.com/xshard/xshard/internal/manifest"
 	"github.com/xshard/xshard/internal/merge"
 	"github.com/xshard/xshard/internal/redistest"
@@ -451,45 +452,19 @@ type junitCase struct{ worker, requeued string }
 // ID (classname.name), checking that its totals count what it holds.
 func junitCases(t *testing.T, path string) map[string][]junitCase {
 	t.Helper()
-	var doc struct {
-		Tests  int `xml:"tests,attr"`
-		Suites []struct {
-			Tests int `xml:"tests,attr"`
-			Cases []struct {
-				Classname string `xml:"classname,attr"`
-				Name      string `xml:"name,attr"`
-				Props     []struct {
-					Name  string `xml:"name,attr"`
-					Value string `xml:"value,attr"`
-				} `xml:"properties>property"`
-			} `xml:"testcase"`
-		} `xml:"testsuite"`
-	}
-	if err := xml.Unmarshal([]byte(readFile(t, path)), &doc); err != nil {
+	doc, err := junitdoc.Parse([]byte(readFile(t, path)))
+	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
+	if err := doc.CheckTotals(); err != nil {
+		t.Errorf("%s: %v", path, err)
+	}
 	out := map[string][]junitCase{}
-	n := 0
 	for _, s := range doc.Suites {
-		if s.Tests != len(s.Cases) {
-			t.Errorf("%s: a suite says tests=%d and holds %d testcases", path, s.Tests, len(s.Cases))
-		}
-		n += len(s.Cases)
 		for _, c := range s.Cases {
-			var jc junitCase
-			for _, p := range c.Props {
-				switch p.Name {
-				case junit.WorkerProperty:
-					jc.worker = p.Value
-				case junit.RequeuedProperty:
-					jc.requeued = p.Value
-				}
-			}
+			jc := junitCase{worker: c.Prop(junit.WorkerProperty), requeued: c.Prop(junit.RequeuedProperty)}
 			out[c.Classname+"."+c.Name] = append(out[c.Classname+"."+c.Name], jc)
 		}
-	}
-	if doc.Tests != n {
-		t.Errorf("%s: the root says tests=%d and holds %d testcases", path, doc.Tests, n)
 	}
 	return out
 }

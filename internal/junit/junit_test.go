@@ -18,6 +18,7 @@ import (
 
 	"github.com/xshard/xshard/internal/diag"
 	"github.com/xshard/xshard/internal/junit"
+	"github.com/xshard/xshard/internal/junit/junitdoc"
 	"github.com/xshard/xshard/internal/model"
 )
 
@@ -222,31 +223,7 @@ func readFileBytes(t testing.TB, b []byte, source string) ([]goldenCase, junit.S
 }
 
 // xmlDoc is the merged document as encoding/xml sees it.
-type xmlDoc struct {
-	XMLName  xml.Name `xml:"testsuites"`
-	Tests    int      `xml:"tests,attr"`
-	Failures int      `xml:"failures,attr"`
-	Errors   int      `xml:"errors,attr"`
-	Skipped  int      `xml:"skipped,attr"`
-	Suites   []struct {
-		Name     string `xml:"name,attr"`
-		Tests    int    `xml:"tests,attr"`
-		Failures int    `xml:"failures,attr"`
-		Errors   int    `xml:"errors,attr"`
-		Skipped  int    `xml:"skipped,attr"`
-		Cases    []struct {
-			Name     string     `xml:"name,attr"`
-			Failures []struct{} `xml:"failure"`
-			Errors   []struct{} `xml:"error"`
-			Skipped  []struct{} `xml:"skipped"`
-			Reruns   []struct{} `xml:"rerunFailure"`
-			Props    []struct {
-				Name  string `xml:"name,attr"`
-				Value string `xml:"value,attr"`
-			} `xml:"properties>property"`
-		} `xml:"testcase"`
-	} `xml:"testsuite"`
-}
+type xmlDoc = junitdoc.Doc
 
 // checkWithEncodingXML parses a merged document with encoding/xml, in
 // strict mode, and checks its totals against its testcases.

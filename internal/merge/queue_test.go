@@ -1,7 +1,6 @@
 package merge
 
 import (
-	"encoding/xml"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,7 +9,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/xshard/xshard/internal/junit"
+	"github.com/xshard/xshard/internal/junit/junitdoc"
 	"github.com/xshard/xshard/internal/manifest"
 )
 
@@ -124,23 +125,8 @@ func junitReports(t *testing.T, out string) map[string][]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc struct {
-		Tests  int `xml:"tests,attr"`
-		Suites []struct {
-			Tests    int `xml:"tests,attr"`
-			Failures int `xml:"failures,attr"`
-			Cases    []struct {
-				Name    string     `xml:"name,attr"`
-				Failure []struct{} `xml:"failure"`
-				Error   []struct{} `xml:"error"`
-				Props   []struct {
-					Name  string `xml:"name,attr"`
-					Value string `xml:"value,attr"`
-				} `xml:"properties>property"`
-			} `xml:"testcase"`
-		} `xml:"testsuite"`
-	}
-	if err := xml.Unmarshal(data, &doc); err != nil {
+	doc, err := junitdoc.Parse(data)
+	if err != nil {
 		t.Fatalf("junit.xml: %v", err)
 	}
 	got := map[string][]string{}
@@ -153,11 +139,11 @@ func junitReports(t *testing.T, out string) map[string][]string {
 				props[p.Name] = p.Value
 			}
 			r := props[junit.WorkerProperty] + " passed"
-			if len(c.Failure) > 0 {
+			if len(c.Failures) > 0 {
 				r = props[junit.WorkerProperty] + " failed"
 				fails++
 			}
-			if len(c.Error) > 0 {
+			if len(c.Errors) > 0 {
 				r = props[junit.WorkerProperty] + " errored"
 			}
 			if v, ok := props[junit.RequeuedProperty]; ok {
