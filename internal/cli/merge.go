@@ -475,7 +475,11 @@ func printQueueRecap(w io.Writer, res *merge.Result) {
 		fmt.Fprintf(w, "QUEUE ERROR: %s\n", report.PlainText(e))
 	}
 	if b := res.Balance; b != nil && b.Measured && b.LowerBound > 0 {
-		fmt.Fprintf(w, "realised balance: slowest worker %s, realised lower bound %s: %.2fx\n", fmtSeconds(b.Makespan), fmtSeconds(b.LowerBound), b.Ratio)
+		fmt.Fprintf(w, "realised balance: slowest worker %s, realised lower bound %s: %.2fx", fmtSeconds(b.Makespan), fmtSeconds(b.LowerBound), b.Ratio)
+		if o := b.OverheadShare(); o > merge.OverheadNoteShare {
+			fmt.Fprintf(w, " (%.0f%% of the test phases was not test time but start-up and collection: the ratio measures that more than the split)", 100*o)
+		}
+		fmt.Fprintln(w)
 	}
 }
 

@@ -28,6 +28,30 @@ type Balance struct {
 	Measured bool
 }
 
+// OverheadShare is the share of the workers' measured test phases not
+// spent in test time (runner start-up, collection, the queue's round
+// trips), from 0 to 1; 0 when nothing was measured, or when the tests of
+// a worker ran in parallel (their summed time then exceeds its wall).
+// Above about a half the ratio measures that overhead more than the
+// split.
+func (b *Balance) OverheadShare() float64 {
+	var wall, tests float64
+	for _, w := range b.Workers {
+		if w.Measured {
+			wall += w.Wall
+			tests += w.Tests
+		}
+	}
+	if wall <= 0 || tests >= wall {
+		return 0
+	}
+	return 1 - tests/wall
+}
+
+// OverheadNoteShare is the OverheadShare above which reports say that
+// the realised ratio measures overhead more than the split.
+const OverheadNoteShare = 0.5
+
 // WorkerBalance is one worker's predicted and realised time.
 type WorkerBalance struct {
 	Name string

@@ -2,6 +2,7 @@ package merge
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -414,5 +415,27 @@ func TestAReRunJobsReplayCounts(t *testing.T) {
 	}
 	if diff := cmp.Diff(wantJUnit, junitReports(t, out)); diff != "" {
 		t.Errorf("junit.xml testcases (-want +got):\n%s", diff)
+	}
+}
+
+func TestOverheadShare(t *testing.T) {
+	tests := []struct {
+		name    string
+		workers []WorkerBalance
+		want    float64
+	}{
+		{"nothing measured", []WorkerBalance{{Wall: 10, Tests: 1}}, 0},
+		{"start-up dominates", []WorkerBalance{{Wall: 1, Tests: 0.1, Measured: true}, {Wall: 1, Tests: 0.1, Measured: true}}, 0.9},
+		{"test time dominates", []WorkerBalance{{Wall: 10, Tests: 9, Measured: true}, {Wall: 10, Tests: 8, Measured: true}}, 0.15},
+		{"unmeasured workers left out", []WorkerBalance{{Wall: 10, Tests: 9, Measured: true}, {Wall: 10, Tests: 0}}, 0.1},
+		{"tests run in parallel within a worker", []WorkerBalance{{Wall: 10, Tests: 30, Measured: true}}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := &Balance{Workers: tt.workers}
+			if got := b.OverheadShare(); math.Abs(got-tt.want) > 1e-9 {
+				t.Errorf("OverheadShare() = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

@@ -88,6 +88,9 @@ type htmlWorker struct {
 type htmlRealised struct {
 	Makespan, LowerBound, Ratio, PredictedRatio string
 	Workers                                     int
+	// Overhead is the percentage of the test phases that was not test
+	// time, "" unless it is above merge.OverheadNoteShare.
+	Overhead string
 }
 
 // htmlQueue is what a queue run did beyond the plan.
@@ -313,6 +316,9 @@ func htmlBalance(res *merge.Result) ([]htmlWorker, *htmlRealised) {
 		realised = &htmlRealised{Makespan: duration(b.Makespan), LowerBound: duration(b.LowerBound), Ratio: ratio(b.Ratio), Workers: len(b.Workers)}
 		if b.PredictedRatio > 0 {
 			realised.PredictedRatio = ratio(b.PredictedRatio)
+		}
+		if o := b.OverheadShare(); o > merge.OverheadNoteShare {
+			realised.Overhead = fmt.Sprintf("%.0f%%", 100*o)
 		}
 		for _, w := range b.Workers {
 			walls[w.Name] = w

@@ -74,7 +74,11 @@ func writeRealised(d *doc, res *merge.Result) {
 	if b.PredictedRatio > 0 {
 		d.add("; the plan predicted %.2f×", b.PredictedRatio)
 	}
-	d.text(".\n\n")
+	d.text(".")
+	if o := b.OverheadShare(); o > merge.OverheadNoteShare {
+		d.add(" %.0f%% of the test phases was not test time but runner start-up and collection, so the ratio measures that more than the split.", 100*o)
+	}
+	d.text("\n\n")
 	l := &list{head: "| Worker | Predicted | Realised | Idle at the end |\n|---|---:|---:|---:|\n", what: "workers", table: true, tail: "\n"}
 	for _, w := range b.Workers {
 		pred := "–"

@@ -100,3 +100,39 @@ func TestHTMLOfAQueueRun(t *testing.T) {
 		t.Error("a static run without recorded test phases reports a realised balance or requeued tests")
 	}
 }
+
+// A run whose test phases were mostly runner start-up (a small suite:
+// tests of milliseconds, a second of pytest start-up per worker) says
+// that its realised ratio measures that overhead, in the summary and in
+// report.html; a run of real test time says nothing of the kind.
+func TestRealisedBalanceSaysWhenOverheadDominates(t *testing.T) {
+	const note = "of the test phases was not test time but runner start-up and collection"
+	res := queueRun()
+	for _, tt := range []struct {
+		name string
+		tiny bool
+	}{{"test time dominates", false}, {"start-up dominates", true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.tiny {
+				// 0.3 s walls, 0.01 s of tests each: 97% overhead.
+				for i := range res.Balance.Workers {
+					res.Balance.Workers[i].Wall, res.Balance.Workers[i].Tests = 0.3, 0.01
+				}
+				res.Balance.Makespan, res.Balance.LowerBound, res.Balance.Ratio = 0.3, 0.01, 30
+			}
+			sum := Summary(res, fixtureOpts)
+			var b strings.Builder
+			if err := HTML(&b, res, fixtureOpts); err != nil {
+				t.Fatal(err)
+			}
+			for what, text := range map[string]string{"summary": sum, "report.html": b.String()} {
+				if got := strings.Contains(text, "97% "+note); got != tt.tiny {
+					t.Errorf("%s: says the overhead dominates: %v, want %v", what, got, tt.tiny)
+				}
+				if !tt.tiny && strings.Contains(text, note) {
+					t.Errorf("%s: an overhead note on a run of real test time", what)
+				}
+			}
+		})
+	}
+}
