@@ -4,6 +4,7 @@ import (
 	"iter"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/xshard/xshard/internal/idtable"
 	"github.com/xshard/xshard/internal/model"
@@ -72,6 +73,20 @@ type Result struct {
 // report names tests by the IDs that verification, the timings and the
 // history use.
 func (r *Result) Key(c *model.Case) testid.Key { return testid.OfIn(c, r.scopes) }
+
+// Name returns the name a report shows for a case: its key's Test, and
+// for a Go subtest, which the key rolls up into its top-level test, the
+// whole path ("example.com/m/pkg.TestOdd/x/y"), so that a failing
+// subtest is not listed under its parent's name.
+func (r *Result) Name(c *model.Case) string {
+	k := r.Key(c)
+	if k.Sub && k.Test == k.Parent {
+		if i := strings.IndexByte(c.Name, '/'); i > 0 {
+			return k.Test + c.Name[i:]
+		}
+	}
+	return k.Test
+}
 
 // testTimings is the duration of every test of a Run, in ID order.
 type testTimings struct {

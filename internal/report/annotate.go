@@ -125,7 +125,7 @@ func candidates(res *merge.Result) (errs, warns []Annotation, errCase, warnCase 
 	for i := range res.Failures {
 		c := &res.Failures[i]
 		a := Annotation{Level: LevelError,
-			Title:   fmt.Sprintf("%s %s on %s", res.Key(c).Test, verb(c.Outcome), workerName(c.Worker)),
+			Title:   fmt.Sprintf("%s %s on %s", res.Name(c), verb(c.Outcome), workerName(c.Worker)),
 			Message: failureText(c)}
 		errs = append(errs, a)
 		errCase[len(errs)-1] = c
@@ -140,7 +140,7 @@ func candidates(res *merge.Result) (errs, warns []Annotation, errCase, warnCase 
 	for i := range res.Flaky {
 		c := &res.Flaky[i]
 		a := Annotation{Level: LevelWarning,
-			Title: fmt.Sprintf("%s is flaky: passed on %s after %s", res.Key(c).Test, workerName(c.Worker),
+			Title: fmt.Sprintf("%s is flaky: passed on %s after %s", res.Name(c), workerName(c.Worker),
 				plural(c.FailedAttempts, "failed attempt", "failed attempts")),
 			Message: failureText(c)}
 		warns = append(warns, a)

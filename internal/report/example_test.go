@@ -21,5 +21,5 @@ func ExampleWriteAnnotations() {
 	list, _ := report.Annotations(res, report.Options{ModulePath: "example.com/shop"})
 	report.WriteAnnotations(os.Stdout, list)
 	// Output:
-	// ::error file=cart/cart_test.go,line=42,title=example.com/shop/cart.TestTax failed on gw1::cart_test.go:42: got 19.01, want 19.00
+	// ::error file=cart/cart_test.go,line=42,title=example.com/shop/cart.TestTax/de failed on gw1::cart_test.go:42: got 19.01, want 19.00
 }

@@ -475,7 +475,7 @@ func writeCommentFailures(d *doc, res *merge.Result, opts Options, ch *Changes) 
 		if isNew[res.Key(c).Test] {
 			b.WriteString("🆕 ")
 		}
-		fmt.Fprintf(&b, "%s %s on %s", mdCode(res.Key(c).Test, false), verb(c.Outcome), mdCode(workerName(c.Worker), false))
+		fmt.Fprintf(&b, "%s %s on %s", mdCode(res.Name(c), false), verb(c.Outcome), mdCode(workerName(c.Worker), false))
 		if f, n := Locate(c, opts); f != "" {
 			fmt.Fprintf(&b, " at %s", mdCode(f+":"+strconv.Itoa(n), false))
 		}

@@ -66,8 +66,10 @@ const (
 )
 
 type htmlCase struct {
-	ID, Worker, Outcome, Class, Duration, Location, Message, Detail string
-	Attempts                                                        int
+	// ID is the test's ID as merge keyed it (the history's key); Name
+	// what the page shows (a Go subtest's whole path).
+	ID, Name, Worker, Outcome, Class, Duration, Location, Message, Detail string
+	Attempts                                                              int
 	// HistClass and HistWord name the failure's class in the history
 	// (CSS class and words), Strip its recent runs (history.go).
 	HistClass, HistWord string
@@ -271,6 +273,7 @@ func capList(items []string) htmlList {
 func toHTMLCase(res *merge.Result, c *model.Case, opts Options) htmlCase {
 	h := htmlCase{
 		ID:       res.Key(c).Test,
+		Name:     res.Name(c),
 		Worker:   workerName(c.Worker),
 		Outcome:  c.Outcome.String(),
 		Class:    c.Outcome.String(),

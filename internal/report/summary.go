@@ -258,7 +258,7 @@ func failureBlock(res *merge.Result, c *model.Case, opts Options) string {
 	if c.Outcome == model.Errored {
 		icon = "💥"
 	}
-	fmt.Fprintf(&b, "%s **%s** %s on %s", icon, mdCode(res.Key(c).Test, false), verb(c.Outcome), mdCode(workerName(c.Worker), false))
+	fmt.Fprintf(&b, "%s **%s** %s on %s", icon, mdCode(res.Name(c), false), verb(c.Outcome), mdCode(workerName(c.Worker), false))
 	if c.Seconds > 0 {
 		fmt.Fprintf(&b, " after %s", duration(c.Seconds))
 	}
@@ -343,7 +343,7 @@ func writeFlaky(d *doc, res *merge.Result) {
 	}
 	for i := range res.Flaky {
 		c := &res.Flaky[i]
-		l.items = append(l.items, fmt.Sprintf("| %s | %s | %d | %s |\n", mdCode(res.Key(c).Test, true), mdCode(workerName(c.Worker), true),
+		l.items = append(l.items, fmt.Sprintf("| %s | %s | %d | %s |\n", mdCode(res.Name(c), true), mdCode(workerName(c.Worker), true),
 			c.FailedAttempts, mdText(clip(firstLine(c.Message), 300))))
 	}
 	d.list(l)
@@ -450,7 +450,7 @@ func writeSlowest(d *doc, res *merge.Result) {
 		d.text("## 🐢 Slowest tests\n\n| # | Test | Worker | Time |\n|---:|---|---|---:|\n")
 		for i := range res.Slowest[:min(len(res.Slowest), slowestShown)] {
 			c := &res.Slowest[i]
-			d.add("| %d | %s | %s | %s |\n", i+1, mdCode(res.Key(c).Test, true), mdCode(workerName(c.Worker), true), duration(c.Seconds))
+			d.add("| %d | %s | %s | %s |\n", i+1, mdCode(res.Name(c), true), mdCode(workerName(c.Worker), true), duration(c.Seconds))
 		}
 		d.text("\n")
 	}

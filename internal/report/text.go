@@ -34,7 +34,7 @@ func WriteFailuresText(w io.Writer, res *merge.Result, opts Options, limit int) 
 	for i := range res.Failures[:shown] {
 		c := &res.Failures[i]
 		var b strings.Builder
-		fmt.Fprintf(&b, "%s %s on %s", strings.ToUpper(verb(c.Outcome)), PlainText(res.Key(c).Test), PlainText(workerName(c.Worker)))
+		fmt.Fprintf(&b, "%s %s on %s", strings.ToUpper(verb(c.Outcome)), PlainText(res.Name(c)), PlainText(workerName(c.Worker)))
 		if c.Seconds > 0 {
 			fmt.Fprintf(&b, " after %s", duration(c.Seconds))
 		}
