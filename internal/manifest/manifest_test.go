@@ -95,17 +95,7 @@ func TestQueueRecordRoundTrips(t *testing.T) {
 			{ID: "b1", Units: []string{"b.py"}, PredictedSeconds: 2, ClaimedAt: "2026-11-22T10:00:01.250Z", FinishedAt: "2026-11-22T10:00:03.000Z", Acked: true},
 			{ID: "b4", Units: []string{"a.py"}, Requeued: []string{"a.py"}, ClaimedAt: "2026-11-22T10:00:03.100Z", LeaseLost: true, Replay: true, ExitCode: 1},
 		}}
-	var buf bytes.Buffer
-	if err := Write(&buf, m); err != nil {
-		t.Fatal(err)
-	}
-	got, err := Read(&buf, "m.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(m, got); diff != "" {
-		t.Errorf("round trip (-want +got):\n%s", diff)
-	}
+	got := roundTrip(t, m)
 	if got.Queue.Batches[1].Finished() || !got.Queue.Batches[0].Finished() {
 		t.Error("Finished does not follow finished_at")
 	}
@@ -119,18 +109,26 @@ func TestGoModuleRoundTrips(t *testing.T) {
 	for _, g := range []*GoModule{{Path: "example.com/shop", Dir: "services/shop"}, {Path: "example.com/m", Dir: "."}, {Path: "example.com/m"}} {
 		m := sample()
 		m.GoModule = g
-		var buf bytes.Buffer
-		if err := Write(&buf, m); err != nil {
-			t.Fatal(err)
-		}
-		got, err := Read(&buf, "m.json")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if diff := cmp.Diff(m, got); diff != "" {
-			t.Errorf("round trip of %+v (-want +got):\n%s", g, diff)
-		}
+		roundTrip(t, m)
 	}
+}
+
+// roundTrip writes m, reads it back, reports any difference and returns
+// what was read.
+func roundTrip(t *testing.T, m *Manifest) *Manifest {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Write(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Read(&buf, "m.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(m, got); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+	return got
 }
 
 func TestAManifestWithoutTheLaterFieldsStillReads(t *testing.T) {
