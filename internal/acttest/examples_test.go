@@ -35,7 +35,9 @@ const workers = 4
 // green, then its variant with a failing test. The Go example also runs a
 // second time, planning by the timings the first run saved; its failing
 // variant runs third, on those timings, and is then re-run as Re-run
-// failed jobs does it (checkRerunFailedJobs).
+// failed jobs does it (checkRerunFailedJobs). The pytest example's
+// failing variant runs on an empty cache, as a repository's first run,
+// and is re-run the same way (checkRerunWithoutTimings).
 func TestExampleWorkflows(t *testing.T) {
 	for _, ex := range examples {
 		t.Run(ex.name, func(t *testing.T) {
@@ -62,6 +64,13 @@ func TestExampleWorkflows(t *testing.T) {
 			t.Run("failing", func(t *testing.T) {
 				res := Run{Workflow: ex.workflow, Source: ex.source, Env: map[string]string{"XSHARD_DEMO_FAIL": "1"}}.Run(t)
 				checkFailing(t, res, ex.failing, ex.failingFile, exampleJobs)
+				// A repository's first run, on an empty cache, re-run: one
+				// example is enough (the action's steps are the same).
+				if ex.name == "pytest" && !t.Failed() {
+					t.Run("then Re-run failed jobs, no cached timings", func(t *testing.T) {
+						checkRerunWithoutTimings(t, ex, res, exampleJobs)
+					})
+				}
 			})
 		})
 	}

@@ -49,7 +49,6 @@ func checkRerunFailedJobs(t *testing.T, ex example, store string, before *Result
 	if got, err := cacheFile(store, saved, "planned-with"); err != nil || got != k0+"\n" {
 		t.Errorf("entry %s: planned-with %q (%v), want %s", saved, got, err, k0)
 	}
-
 	second := Run{Workflow: ex.workflow, Source: ex.source, Store: store, RunID: first.RunID, Attempt: 2,
 		// Only the failed worker's job, and the report job that needs it.
 		Matrix: map[string]string{"worker": strconv.Itoa(failed)}}.Run(t)
@@ -101,6 +100,86 @@ func checkRerunFailedJobs(t *testing.T, ex example, store string, before *Result
 	// Attempt 3 would plan with K0 too.
 	if got, err := cacheFile(store, strings.TrimSuffix(saved, "-1")+"-2", "planned-with"); err != nil || got != k0+"\n" {
 		t.Errorf("attempt 2's entry: planned-with %q (%v), want %s", got, err, k0)
+	}
+}
+
+// checkRerunWithoutTimings re-runs a failing run on an empty cache (a
+// repository's first run, first) as Re-run failed jobs does: attempt 1
+// planned without cached timings, so its workers record an empty line as
+// the entry they planned with, and the report job saves that as
+// planned-with. The re-run worker restores that entry, which holds
+// attempt 1's timings now, but plans without cached timings, as attempt 1
+// did: the same plan, so the report job verifies the run complete.
+func checkRerunWithoutTimings(t *testing.T, ex example, first *Result, js jobs) {
+	t.Helper()
+	failed, fingerprint, strategy := -1, "", ""
+	for i, j := range first.JobsOf(js.shard) {
+		worker := "gw" + strconv.Itoa(i)
+		if j.Result == "failure" {
+			failed = i
+		}
+		if m := j.Output("shard/timings-cache", "cache-matched-key"); m != "" {
+			t.Errorf("attempt 1, %s: restored %q from an empty cache", worker, m)
+		}
+		if i == 0 {
+			fingerprint, strategy = j.Output("shard", "fingerprint"), j.Output("shard", "strategy")
+		}
+		if data, err := first.ArtifactFile("xshard-worker-"+strconv.Itoa(i), "xshard-timings-planned"); err != nil || string(data) != "\n" {
+			t.Errorf("attempt 1, %s: xshard-timings-planned %q (%v), want an empty line", worker, data, err)
+		}
+	}
+	if failed < 0 {
+		t.Fatalf("attempt 1: no worker failed")
+	}
+	saved := js.timingsKey(first)
+	if got, err := cacheFile(first.Store, saved, "planned-with"); err != nil || got != "\n" {
+		t.Fatalf("entry %s: planned-with %q (%v), want an empty line", saved, got, err)
+	}
+	if _, err := cacheFile(first.Store, saved, "timings.json"); err != nil {
+		t.Fatalf("entry %s holds no timings.json (%v): the re-run would plan without timings anyway", saved, err)
+	}
+
+	second := Run{Workflow: ex.workflow, Source: ex.source, Store: first.Store, RunID: first.RunID, Attempt: 2,
+		Matrix: map[string]string{"worker": strconv.Itoa(failed)}}.Run(t)
+	if second.Code != 0 {
+		t.Errorf("attempt 2: act exited %d, want 0", second.Code)
+	}
+	worker := "gw" + strconv.Itoa(failed)
+	shards := second.JobsOf(js.shard)
+	if len(shards) != 1 {
+		t.Fatalf("attempt 2: %d shard jobs, want the failed one, %s", len(shards), worker)
+	}
+	j := shards[0]
+	out := j.Outputs["shard"]
+	if j.Result != "success" || out["worker"] != worker {
+		t.Errorf("attempt 2: %s %s, outputs %v", j.Name, orNone(j.Result), out)
+	}
+	if m := j.Output("shard/timings-cache", "cache-matched-key"); m != saved {
+		t.Errorf("attempt 2: restored %q, want this run's entry, %s", m, saved)
+	}
+	if !j.Logged("attempt 1 planned without cached timings (cache entry "+saved+" says so)") || j.Logged("timings history from cache entry") {
+		t.Errorf("attempt 2: the shard step does not say it plans without cached timings, as attempt 1 did")
+	}
+	if out["fingerprint"] != fingerprint || out["strategy"] != strategy {
+		t.Errorf("attempt 2: fingerprint %q, strategy %q; attempt 1 planned %q by %s", out["fingerprint"], out["strategy"], fingerprint, strategy)
+	}
+	if data, err := second.ArtifactFile("xshard-worker-"+strconv.Itoa(failed), "xshard-timings-planned"); err != nil || string(data) != "\n" {
+		t.Errorf("attempt 2: xshard-timings-planned %q (%v), want an empty line", data, err)
+	}
+	report := second.Job(js.report)
+	if report == nil || report.Result != "success" {
+		t.Fatalf("attempt 2's report job: %v", report)
+	}
+	m := report.Outputs["merge"]
+	if m["exit-code"] != "0" || m["failed"] != "0" || m["errors"] != "0" {
+		t.Errorf("attempt 2's merge outputs %v, want exit-code 0 and no failure", m)
+	}
+	if !strings.Contains(report.Summary, "every planned test ran exactly once") || strings.Contains(report.Summary, "disagree") {
+		t.Errorf("attempt 2's summary does not say the run is complete:\n%s", report.Summary)
+	}
+	// Attempt 3 would plan without cached timings too.
+	if got, err := cacheFile(first.Store, strings.TrimSuffix(saved, "-1")+"-2", "planned-with"); err != nil || got != "\n" {
+		t.Errorf("attempt 2's entry: planned-with %q (%v), want an empty line", got, err)
 	}
 }
 
