@@ -35,9 +35,10 @@ const workers = 4
 // green, then its variant with a failing test. The Go example also runs a
 // second time, planning by the timings the first run saved; its failing
 // variant runs third, on those timings, and is then re-run as Re-run
-// failed jobs does it (checkRerunFailedJobs). The pytest example's
-// failing variant runs on an empty cache, as a repository's first run,
-// and is re-run the same way (checkRerunWithoutTimings).
+// failed jobs does it (checkRerunFailedJobs; and, with K0 evicted in
+// between, checkRerunEvicted). The pytest example's failing variant runs
+// on an empty cache, as a repository's first run, and is re-run the same
+// way (checkRerunWithoutTimings).
 func TestExampleWorkflows(t *testing.T) {
 	for _, ex := range examples {
 		t.Run(ex.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package acttest
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -49,6 +50,21 @@ func checkRerunFailedJobs(t *testing.T, ex example, store string, before *Result
 	if got, err := cacheFile(store, saved, "planned-with"); err != nil || got != k0+"\n" {
 		t.Errorf("entry %s: planned-with %q (%v), want %s", saved, got, err, k0)
 	}
+	// The same re-run on a copy of the store where K0 has been evicted
+	// since attempt 1 (checkRerunEvicted).
+	if !t.Failed() {
+		t.Run("K0 evicted", func(t *testing.T) {
+			evicted := filepath.Join(t.TempDir(), "store")
+			if err := copyTree(store, evicted); err != nil {
+				t.Fatal(err)
+			}
+			if err := removeCacheEntry(evicted, k0); err != nil {
+				t.Fatal(err)
+			}
+			checkRerunEvicted(t, ex, evicted, first, failed, k0, saved, js)
+		})
+	}
+
 	second := Run{Workflow: ex.workflow, Source: ex.source, Store: store, RunID: first.RunID, Attempt: 2,
 		// Only the failed worker's job, and the report job that needs it.
 		Matrix: map[string]string{"worker": strconv.Itoa(failed)}}.Run(t)
@@ -100,6 +116,61 @@ func checkRerunFailedJobs(t *testing.T, ex example, store string, before *Result
 	// Attempt 3 would plan with K0 too.
 	if got, err := cacheFile(store, strings.TrimSuffix(saved, "-1")+"-2", "planned-with"); err != nil || got != k0+"\n" {
 		t.Errorf("attempt 2's entry: planned-with %q (%v), want %s", got, err, k0)
+	}
+}
+
+// checkRerunEvicted re-runs attempt 1's failed worker (failed) and the
+// report job, as checkRerunFailedJobs does, on a store from which K0 (the
+// entry attempt 1 planned with) has been evicted: the re-run worker can
+// only plan with this run's newest entry (saved), says so in a warning
+// that names K0 and Re-run all jobs, and its plan does not fit the kept
+// workers', so the report job must not report the run complete: merge
+// refuses it, naming the timings the workers disagree on.
+func checkRerunEvicted(t *testing.T, ex example, store string, first *Result, failed int, k0, saved string, js jobs) {
+	t.Helper()
+	second := Run{Workflow: ex.workflow, Source: ex.source, Store: store, RunID: first.RunID, Attempt: 2,
+		Matrix: map[string]string{"worker": strconv.Itoa(failed)}}.Run(t)
+	if second.Code == 0 {
+		t.Errorf("attempt 2: act exited 0, want the report job failed")
+	}
+	worker := "gw" + strconv.Itoa(failed)
+	shards := second.JobsOf(js.shard)
+	if len(shards) != 1 {
+		t.Fatalf("attempt 2: %d shard jobs, want the failed one, %s", len(shards), worker)
+	}
+	j := shards[0]
+	if j.Result != "success" || j.Output("shard", "worker") != worker {
+		t.Errorf("attempt 2: %s %s, outputs %v", j.Name, orNone(j.Result), j.Outputs["shard"])
+	}
+	if m := j.Output("shard/timings-cache", "cache-matched-key"); m != saved {
+		t.Errorf("attempt 2: restored %q first, want this run's newest entry, %s", m, saved)
+	}
+	if m := j.Output("shard/planned-cache", "cache-matched-key"); m != "" {
+		t.Errorf("attempt 2: restored %q, evicted from the store", m)
+	}
+	if !j.Annotated("warning", "(cache entry "+k0+") are no longer in the cache") || !j.Annotated("warning", "use Re-run all jobs") {
+		t.Errorf("attempt 2: no warning names the evicted entry %s and Re-run all jobs: %v", k0, j.Annotations)
+	}
+	if !j.Logged("timings history from cache entry " + saved) {
+		t.Errorf("attempt 2: the shard step does not say it planned with %s", saved)
+	}
+	if data, err := second.ArtifactFile("xshard-worker-"+strconv.Itoa(failed), "xshard-timings-planned"); err != nil || string(data) != saved+"\n" {
+		t.Errorf("attempt 2: xshard-timings-planned %q (%v), want %s", data, err, saved)
+	}
+	report := second.Job(js.report)
+	if report == nil || report.Result != "failure" {
+		t.Fatalf("attempt 2's report job: %v, want it run and failed", report)
+	}
+	if m := report.Outputs["merge"]; m["exit-code"] == "0" || m["exit-code"] == "" {
+		t.Errorf("attempt 2's merge outputs %v, want a non-zero exit code", m)
+	}
+	// The refusal names what differs: the timings, the re-run worker apart
+	// from the kept ones.
+	if !strings.Contains(report.Summary, "workers disagree on the timings") || !regexp.MustCompile(`\b`+worker+`: `).MatchString(report.Summary) {
+		t.Errorf("attempt 2's summary does not name the timings %s disagrees on:\n%s", worker, report.Summary)
+	}
+	if strings.Contains(report.Summary, "every planned test ran exactly once") {
+		t.Errorf("attempt 2's summary reports the run complete:\n%s", report.Summary)
 	}
 }
 
@@ -181,6 +252,22 @@ func checkRerunWithoutTimings(t *testing.T, ex example, first *Result, js jobs) 
 	if got, err := cacheFile(first.Store, strings.TrimSuffix(saved, "-1")+"-2", "planned-with"); err != nil || got != "\n" {
 		t.Errorf("attempt 2's entry: planned-with %q (%v), want an empty line", got, err)
 	}
+}
+
+// removeCacheEntry deletes the store's cache entry with the given key, as
+// GitHub evicts one.
+func removeCacheEntry(store, key string) error {
+	entries, err := os.ReadDir(filepath.Join(store, "cache"))
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		dir := filepath.Join(store, "cache", e.Name())
+		if k, err := os.ReadFile(filepath.Join(dir, "key")); err == nil && string(k) == key {
+			return os.RemoveAll(dir)
+		}
+	}
+	return os.ErrNotExist
 }
 
 // cacheFile returns a file of the first saved path (a directory) of the
