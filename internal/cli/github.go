@@ -232,6 +232,16 @@ func publishGitHub(c *mergeConfig, res *merge.Result, env Env) {
 			Title: title, Summary: report.CheckSummary(res, opts, title, len(list), omitted),
 			Annotations: list, DetailsURL: runURL, CompletedAt: env.Now(),
 		}
+		// The run that publishes, its attempt and the report name:
+		// what tells this check run from another workflow's of the
+		// same name when a failed create is looked for.
+		if id := env.Getenv("GITHUB_RUN_ID"); id != "" {
+			attempt := env.Getenv("GITHUB_RUN_ATTEMPT")
+			if attempt == "" {
+				attempt = "1"
+			}
+			check.ExternalID = fmt.Sprintf("xshard/%s/%s/%s", id, attempt, g.name)
+		}
 		r, err := client.PublishCheck(ctx, target.Repo, check)
 		if err != nil {
 			failed(fmt.Sprintf("check run %q", g.name), err)

@@ -332,14 +332,43 @@ func TestMergeGitHubReportServerErrors(t *testing.T) {
 	if n := len(r.srv.Comments(12)); n != 1 {
 		t.Errorf("%d comments: the comment goes on after the check run failed", n)
 	}
+	// Before each new attempt, the check runs of the name are looked
+	// up: a 502 may come after GitHub created the run.
 	want502 := "POST /repos/octo/shop/check-runs -> 502"
-	wantLines := []string{want502, want502, want502, want502, want502,
+	list := "GET /repos/octo/shop/commits/head-sha/check-runs?check_name=xshard&filter=all&per_page=100 -> 200"
+	wantLines := []string{want502, list, want502, list, want502, list, want502, list, want502,
 		"GET /repos/octo/shop/issues/12/comments?per_page=100 -> 429",
 		"GET /repos/octo/shop/issues/12/comments?per_page=100 -> 200",
 		"POST /repos/octo/shop/issues/12/comments -> 201",
 		"GET /repos/octo/shop/issues/12/comments?per_page=100 -> 200",
 	}
 	if diff := cmp.Diff(wantLines, requestLines(r.srv)); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+}
+
+// A create that GitHub served but answered 502: merge finds the check run
+// by its external ID (run, attempt, report name) and updates it; one check
+// run, no warning.
+func TestMergeGitHubReportCheckCreatedDespite502(t *testing.T) {
+	r := newGHRun(t)
+	r.vars["GITHUB_RUN_ATTEMPT"] = "2"
+	r.srv.Fail(ghfake.RouteCreateCheck, ghfake.Fault{Status: 502, Body: `{"message":"Server Error"}`, Served: true})
+	r.write("artifacts/gw0/junit.xml", junit(60, 5, numbered("t"), numbered("m")))
+	if code := r.merge("--github-report", "check", "--expect", "1", "artifacts"); code != ExitFailures {
+		t.Errorf("exit %d, want %d", code, ExitFailures)
+	}
+	if strings.Contains(r.stderr.String(), "warning") {
+		t.Errorf("stderr:\n%s", r.stderr.String())
+	}
+	runs := r.srv.CheckRuns()
+	if len(runs) != 1 || runs[0].ExternalID != "xshard/4242/2/xshard" || len(runs[0].Annotations) != 60 {
+		t.Fatalf("check runs: %+v", runs)
+	}
+	want := []string{"POST /repos/octo/shop/check-runs -> 502",
+		"GET /repos/octo/shop/commits/head-sha/check-runs?check_name=xshard&filter=all&per_page=100 -> 200",
+		fmt.Sprintf("PATCH /repos/octo/shop/check-runs/%d -> 200", runs[0].ID)}
+	if diff := cmp.Diff(want, requestLines(r.srv)); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
 }

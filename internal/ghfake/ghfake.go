@@ -1,8 +1,8 @@
 // Package ghfake is a loopback fake of the GitHub REST endpoints that
-// xshard's reports use, for tests: check runs (create, update), issue
-// comments (list with pagination, create, update, delete) and pull requests
-// (list). It follows GitHub's REST documentation (docs.github.com/rest:
-// checks/runs, issues/comments, pulls, using-the-rest-api) in what it
+// xshard's reports use, for tests: check runs (create, update, list for
+// a ref), issue comments (list with pagination, create, update, delete)
+// and pull requests (list). It follows GitHub's REST documentation
+// (docs.github.com/rest: checks/runs, issues/comments, pulls, using-the-rest-api) in what it
 // checks and answers:
 //
 //   - authentication: "Authorization: Bearer TOKEN" (or "token TOKEN"),
@@ -21,8 +21,14 @@
 //     a comment carries its author's login, type and author_association;
 //   - a read-only token (a fork's pull request) gets 403 "Resource not
 //     accessible by integration" on every write;
+//   - check runs for a ref: the ref must be a head SHA (the fake resolves
+//     no branches or tags); check_name and filter (latest, the default:
+//     the newest run of each name; all) select; per_page and page cut
+//     the list as for comments; the answer is {total_count, check_runs};
 //   - scripted faults (rate limits, 5xx) answer the next requests of a
-//     route before the route itself does;
+//     route before the route itself does; a Served fault answers after
+//     the route has done its work (GitHub created the check run, then a
+//     proxy answered 502), a Drop fault closes the connection unanswered;
 //   - scripted actions (After) run once a route has answered, so that a
 //     test can make something happen between two requests of a client,
 //     as another client would.
@@ -77,6 +83,8 @@ type CheckRun struct {
 	ID          int64
 	Name        string
 	HeadSHA     string
+	ExternalID  string
+	DetailsURL  string
 	Status      string
 	Conclusion  string
 	Title       string
@@ -113,12 +121,19 @@ type Fault struct {
 	Status int
 	Header map[string]string
 	Body   string
+	// Served runs the route first, so that what it creates or changes
+	// stays, and then answers the fault instead of the route's answer.
+	Served bool
+	// Drop closes the connection without an answer (recorded with
+	// Status 0); with Served, after the route has done its work.
+	Drop bool
 }
 
 // The routes, as Fail names them.
 const (
 	RouteCreateCheck   = "create check run"
 	RouteUpdateCheck   = "update check run"
+	RouteListChecks    = "list check runs for ref"
 	RouteListComments  = "list comments"
 	RouteCreateComment = "create comment"
 	RouteUpdateComment = "update comment"
@@ -264,6 +279,7 @@ func (s *Server) AddPull(p Pull) {
 var (
 	checkRunsRE     = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/check-runs$`)
 	checkRunRE      = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/check-runs/(\d+)$`)
+	refCheckRunsRE  = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/commits/([^/]+)/check-runs$`)
 	issueCommentsRE = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/issues/(\d+)/comments$`)
 	commentRE       = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/issues/comments/(\d+)$`)
 	pullsRE         = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/pulls$`)
@@ -273,6 +289,7 @@ type answer struct {
 	status int
 	header map[string]string
 	body   any
+	drop   bool
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -290,6 +307,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		a = answer{status: 404, body: msg("Not Found")}
 	}
 	req.Status = a.status
+	if a.drop {
+		req.Status = 0
+	}
 	s.mu.Lock()
 	s.requests = append(s.requests, req)
 	var fn func()
@@ -299,6 +319,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	if fn != nil {
 		fn()
+	}
+	if a.drop {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-GitHub-Media-Type", "github.v3; format=json")
@@ -331,6 +360,8 @@ func (s *Server) route(req *Request, r *http.Request) answer {
 		req.Route, groups, handler = RouteCreateCheck, m(checkRunsRE), func(g []string) answer { return s.createCheck(g, req) }
 	case r.Method == "PATCH" && m(checkRunRE) != nil:
 		req.Route, groups, handler = RouteUpdateCheck, m(checkRunRE), func(g []string) answer { return s.updateCheck(g, req) }
+	case r.Method == "GET" && m(refCheckRunsRE) != nil:
+		req.Route, groups, handler = RouteListChecks, m(refCheckRunsRE), func(g []string) answer { return s.listChecks(g, r) }
 	case r.Method == "GET" && m(issueCommentsRE) != nil:
 		req.Route, groups, handler = RouteListComments, m(issueCommentsRE), func(g []string) answer { return s.listComments(g, r) }
 	case r.Method == "POST" && m(issueCommentsRE) != nil:
@@ -351,14 +382,22 @@ func (s *Server) route(req *Request, r *http.Request) answer {
 	if v := r.Header.Get("X-GitHub-Api-Version"); v != "" && v != "2022-11-28" && v != "2026-03-10" {
 		return answer{status: 400, body: msg(fmt.Sprintf("Unsupported 'X-GitHub-Api-Version' header %q.", v))}
 	}
+	var served *Fault
 	if f := s.faults[req.Route]; len(f) > 0 {
 		s.faults[req.Route] = f[1:]
-		return answer{status: f[0].Status, header: f[0].Header, body: f[0].Body}
+		if !f[0].Served {
+			return answer{status: f[0].Status, header: f[0].Header, body: f[0].Body, drop: f[0].Drop}
+		}
+		served = &f[0]
 	}
 	if s.ReadOnly && r.Method != "GET" {
 		return answer{status: 403, body: msg("Resource not accessible by integration")}
 	}
-	return handler(groups)
+	a := handler(groups)
+	if served != nil {
+		return answer{status: served.Status, header: served.Header, body: served.Body, drop: served.Drop}
+	}
+	return a
 }
 
 type checkOutput struct {
@@ -371,6 +410,8 @@ type checkOutput struct {
 type checkBody struct {
 	Name       *string      `json:"name"`
 	HeadSHA    *string      `json:"head_sha"`
+	ExternalID *string      `json:"external_id"`
+	DetailsURL *string      `json:"details_url"`
 	Status     *string      `json:"status"`
 	Conclusion *string      `json:"conclusion"`
 	Output     *checkOutput `json:"output"`
@@ -446,6 +487,7 @@ func (s *Server) checkBody(req *Request, create bool) (checkBody, []Annotation, 
 func (s *Server) checkJSON(c *CheckRun, owner, repo string) map[string]any {
 	return map[string]any{
 		"id": c.ID, "name": c.Name, "head_sha": c.HeadSHA, "status": c.Status, "conclusion": c.Conclusion,
+		"external_id": c.ExternalID, "details_url": c.DetailsURL,
 		"url":      fmt.Sprintf("%s/repos/%s/%s/check-runs/%d", s.URL, owner, repo, c.ID),
 		"html_url": fmt.Sprintf("https://github.example/%s/%s/runs/%d", owner, repo, c.ID),
 		"output":   map[string]any{"title": c.Title, "summary": c.Summary, "annotations_count": len(c.Annotations)},
@@ -464,6 +506,12 @@ func (s *Server) createCheck(g []string, req *Request) answer {
 	}
 	if b.Conclusion != nil {
 		c.Conclusion = *b.Conclusion
+	}
+	if b.ExternalID != nil {
+		c.ExternalID = *b.ExternalID
+	}
+	if b.DetailsURL != nil {
+		c.DetailsURL = *b.DetailsURL
 	}
 	if o := b.Output; o != nil {
 		c.Title, c.Summary = *o.Title, *o.Summary
@@ -498,6 +546,12 @@ func (s *Server) updateCheck(g []string, req *Request) answer {
 	}
 	if b.Conclusion != nil {
 		c.Conclusion = *b.Conclusion
+	}
+	if b.ExternalID != nil {
+		c.ExternalID = *b.ExternalID
+	}
+	if b.DetailsURL != nil {
+		c.DetailsURL = *b.DetailsURL
 	}
 	if o := b.Output; o != nil {
 		c.Title, c.Summary = *o.Title, *o.Summary
@@ -671,4 +725,40 @@ func (s *Server) listPulls(g []string, r *http.Request) answer {
 				"user": map[string]any{"login": p.HeadOwner}}})
 	}
 	return answer{status: 200, header: header, body: out}
+}
+
+// listChecks lists the check runs on a head SHA, newest first, by
+// check_name and filter.
+func (s *Server) listChecks(g []string, r *http.Request) answer {
+	q := r.URL.Query()
+	filter := q.Get("filter")
+	switch filter {
+	case "", "latest", "all":
+	default:
+		return invalid("Invalid request. " + strconv.Quote(filter) + " is not a member of [\"latest\", \"all\"].")
+	}
+	var list []*CheckRun
+	seen := map[string]bool{}
+	for i := len(s.checks) - 1; i >= 0; i-- {
+		c := s.checks[i]
+		if c.HeadSHA != g[3] || (q.Get("check_name") != "" && c.Name != q.Get("check_name")) {
+			continue
+		}
+		if filter != "all" {
+			if seen[c.Name] {
+				continue
+			}
+			seen[c.Name] = true
+		}
+		list = append(list, c)
+	}
+	lo, hi, header, bad := s.page(r, len(list))
+	if bad != nil {
+		return *bad
+	}
+	out := []map[string]any{}
+	for _, c := range list[lo:hi] {
+		out = append(out, s.checkJSON(c, g[1], g[2]))
+	}
+	return answer{status: 200, header: header, body: map[string]any{"total_count": len(list), "check_runs": out}}
 }

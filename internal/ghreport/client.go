@@ -52,6 +52,7 @@ type Config struct {
 // Client publishes reports to one GitHub instance.
 type Client struct {
 	gh *github.Client
+	r  *retrier
 }
 
 // New returns a Client for cfg.
@@ -106,7 +107,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("API URL %q: %w", api, err)
 	}
-	return &Client{gh: gh}, nil
+	return &Client{gh: gh, r: r}, nil
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

@@ -87,7 +87,7 @@ func (r *retrier) backoff(req *http.Request, resp *http.Response, err error, att
 	if err != nil {
 		// A lost connection may have been served: retry only what
 		// cannot create something twice.
-		if req.Context().Err() != nil || req.Method == http.MethodPost {
+		if req.Context().Err() != nil || req.Method == http.MethodPost || noServerRetry(req.Context()) {
 			return 0, false
 		}
 		return doubling(serverWait), true
@@ -107,6 +107,9 @@ func (r *retrier) backoff(req *http.Request, resp *http.Response, err error, att
 		}
 		return 0, false // a plain 403: the token may not do this
 	case resp.StatusCode >= 500:
+		if noServerRetry(req.Context()) {
+			return 0, false
+		}
 		if d, ok := retryAfter(resp.Header.Get("Retry-After"), r.now()); ok {
 			return d, true
 		}
@@ -138,3 +141,31 @@ func mentionsRateLimit(resp *http.Response) bool {
 	resp.Body = io.NopCloser(bytes.NewReader(b))
 	return bytes.Contains(bytes.ToLower(b), []byte("rate limit"))
 }
+
+// serverBackoff is the policy's wait after a call's attempt that a 5xx
+// or a lost connection ended, for the calls that retry themselves
+// (withoutServerRetry): false when the call is to give up.
+func (r *retrier) serverBackoff(status int, header http.Header, attempt int, waited time.Duration) (time.Duration, bool) {
+	wait := serverWait << (attempt - 1)
+	if status > 0 {
+		if d, ok := retryAfter(header.Get("Retry-After"), r.now()); ok {
+			wait = d
+		}
+	}
+	if attempt >= r.maxAttempts || waited+wait > r.maxWait {
+		return 0, false
+	}
+	return wait, true
+}
+
+type noServerRetryKey struct{}
+
+// withoutServerRetry marks a call whose 5xx answers and lost connections
+// the retrier returns at once, for a caller that must look before it
+// tries again (a create that may have been served). Rate limits are still
+// waited for: GitHub served nothing then.
+func withoutServerRetry(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noServerRetryKey{}, true)
+}
+
+func noServerRetry(ctx context.Context) bool { return ctx.Value(noServerRetryKey{}) != nil }
