@@ -65,21 +65,10 @@ func checkRerunFailedJobs(t *testing.T, ex example, store string, before *Result
 		})
 	}
 
-	second := Run{Workflow: ex.workflow, Source: ex.source, Store: store, RunID: first.RunID, Attempt: 2,
-		// Only the failed worker's job, and the report job that needs it.
-		Matrix: map[string]string{"worker": strconv.Itoa(failed)}}.Run(t)
-	if second.Code != 0 {
-		t.Errorf("attempt 2: act exited %d, want 0", second.Code)
-	}
-	worker := "gw" + strconv.Itoa(failed)
-	shards := second.JobsOf(js.shard)
-	if len(shards) != 1 {
-		t.Fatalf("attempt 2: %d shard jobs, want the failed one, %s", len(shards), worker)
-	}
-	j := shards[0]
+	second, j := rerunFailedJob(t, ex, store, first, failed, js, true)
 	out := j.Outputs["shard"]
-	if j.Result != "success" || out["worker"] != worker || out["testrun-uid"] != strconv.FormatInt(first.RunID, 10)+"-2" {
-		t.Errorf("attempt 2: %s %s, outputs %v", j.Name, orNone(j.Result), out)
+	if out["testrun-uid"] != strconv.FormatInt(first.RunID, 10)+"-2" {
+		t.Errorf("attempt 2: test-run uid %q, want this run's attempt 2", out["testrun-uid"])
 	}
 	if m := j.Output("shard/timings-cache", "cache-matched-key"); m != saved {
 		t.Errorf("attempt 2: restored %q first, want this run's newest entry, %s", m, saved)
@@ -128,20 +117,7 @@ func checkRerunFailedJobs(t *testing.T, ex example, store string, before *Result
 // refuses it, naming the timings the workers disagree on.
 func checkRerunEvicted(t *testing.T, ex example, store string, first *Result, failed int, k0, saved string, js jobs) {
 	t.Helper()
-	second := Run{Workflow: ex.workflow, Source: ex.source, Store: store, RunID: first.RunID, Attempt: 2,
-		Matrix: map[string]string{"worker": strconv.Itoa(failed)}}.Run(t)
-	if second.Code == 0 {
-		t.Errorf("attempt 2: act exited 0, want the report job failed")
-	}
-	worker := "gw" + strconv.Itoa(failed)
-	shards := second.JobsOf(js.shard)
-	if len(shards) != 1 {
-		t.Fatalf("attempt 2: %d shard jobs, want the failed one, %s", len(shards), worker)
-	}
-	j := shards[0]
-	if j.Result != "success" || j.Output("shard", "worker") != worker {
-		t.Errorf("attempt 2: %s %s, outputs %v", j.Name, orNone(j.Result), j.Outputs["shard"])
-	}
+	second, j := rerunFailedJob(t, ex, store, first, failed, js, false)
 	if m := j.Output("shard/timings-cache", "cache-matched-key"); m != saved {
 		t.Errorf("attempt 2: restored %q first, want this run's newest entry, %s", m, saved)
 	}
@@ -166,8 +142,8 @@ func checkRerunEvicted(t *testing.T, ex example, store string, first *Result, fa
 	}
 	// The refusal names what differs: the timings, the re-run worker apart
 	// from the kept ones.
-	if !strings.Contains(report.Summary, "workers disagree on the timings") || !regexp.MustCompile(`\b`+worker+`: `).MatchString(report.Summary) {
-		t.Errorf("attempt 2's summary does not name the timings %s disagrees on:\n%s", worker, report.Summary)
+	if !strings.Contains(report.Summary, "workers disagree on the timings") || !regexp.MustCompile(`\b`+"gw"+strconv.Itoa(failed)+`: `).MatchString(report.Summary) {
+		t.Errorf("attempt 2's summary does not name the timings %s disagrees on:\n%s", "gw"+strconv.Itoa(failed), report.Summary)
 	}
 	if strings.Contains(report.Summary, "every planned test ran exactly once") {
 		t.Errorf("attempt 2's summary reports the run complete:\n%s", report.Summary)
@@ -210,21 +186,8 @@ func checkRerunWithoutTimings(t *testing.T, ex example, first *Result, js jobs) 
 		t.Fatalf("entry %s holds no timings.json (%v): the re-run would plan without timings anyway", saved, err)
 	}
 
-	second := Run{Workflow: ex.workflow, Source: ex.source, Store: first.Store, RunID: first.RunID, Attempt: 2,
-		Matrix: map[string]string{"worker": strconv.Itoa(failed)}}.Run(t)
-	if second.Code != 0 {
-		t.Errorf("attempt 2: act exited %d, want 0", second.Code)
-	}
-	worker := "gw" + strconv.Itoa(failed)
-	shards := second.JobsOf(js.shard)
-	if len(shards) != 1 {
-		t.Fatalf("attempt 2: %d shard jobs, want the failed one, %s", len(shards), worker)
-	}
-	j := shards[0]
+	second, j := rerunFailedJob(t, ex, first.Store, first, failed, js, true)
 	out := j.Outputs["shard"]
-	if j.Result != "success" || out["worker"] != worker {
-		t.Errorf("attempt 2: %s %s, outputs %v", j.Name, orNone(j.Result), out)
-	}
 	if m := j.Output("shard/timings-cache", "cache-matched-key"); m != saved {
 		t.Errorf("attempt 2: restored %q, want this run's entry, %s", m, saved)
 	}
@@ -252,6 +215,30 @@ func checkRerunWithoutTimings(t *testing.T, ex example, first *Result, js jobs) 
 	if got, err := cacheFile(first.Store, strings.TrimSuffix(saved, "-1")+"-2", "planned-with"); err != nil || got != "\n" {
 		t.Errorf("attempt 2's entry: planned-with %q (%v), want an empty line", got, err)
 	}
+}
+
+// rerunFailedJob runs attempt 2 of the run first as Re-run failed jobs
+// does: only the failed worker's shard job (and the report job that
+// needs it), on store. It checks that act's exit says what pass wants
+// and that the one shard job ran as that worker, and returns the run and
+// that job.
+func rerunFailedJob(t *testing.T, ex example, store string, first *Result, failed int, js jobs, pass bool) (*Result, *Job) {
+	t.Helper()
+	second := Run{Workflow: ex.workflow, Source: ex.source, Store: store, RunID: first.RunID, Attempt: 2,
+		Matrix: map[string]string{"worker": strconv.Itoa(failed)}}.Run(t)
+	if (second.Code == 0) != pass {
+		t.Errorf("attempt 2: act exited %d, want the report job to pass: %v", second.Code, pass)
+	}
+	worker := "gw" + strconv.Itoa(failed)
+	shards := second.JobsOf(js.shard)
+	if len(shards) != 1 {
+		t.Fatalf("attempt 2: %d shard jobs, want the failed one, %s", len(shards), worker)
+	}
+	j := shards[0]
+	if j.Result != "success" || j.Output("shard", "worker") != worker {
+		t.Errorf("attempt 2: %s %s, outputs %v", j.Name, orNone(j.Result), j.Outputs["shard"])
+	}
+	return second, j
 }
 
 // removeCacheEntry deletes the store's cache entry with the given key, as
