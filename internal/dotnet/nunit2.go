@@ -119,14 +119,8 @@ func (p *parser) nunit2() error {
 				s.full = suites[n-1].full + "." + s.name
 			}
 			suites = append(suites, s)
-			if err := p.d.children(func(c xml.StartElement) error {
-				if c.Name.Local == "failure" || c.Name.Local == "reason" {
-					var err error
-					s.msg, s.trace, err = p.d.messageAndTrace()
-					return err
-				}
-				return element(c)
-			}); err != nil {
+			var err error
+			if s.msg, s.trace, err = p.suiteBody(element); err != nil {
 				return err
 			}
 			suites = suites[:len(suites)-1]
@@ -148,6 +142,21 @@ func (p *parser) nunit2() error {
 		return p.d.skip()
 	}
 	return p.d.children(element)
+}
+
+// suiteBody reads the children of an NUnit test-suite (2 or 3): its
+// failure or reason gives the suite's message and trace, every other
+// child goes to element.
+func (p *parser) suiteBody(element func(xml.StartElement) error) (msg, trace string, err error) {
+	err = p.d.children(func(c xml.StartElement) error {
+		if c.Name.Local == "failure" || c.Name.Local == "reason" {
+			var err error
+			msg, trace, err = p.d.messageAndTrace()
+			return err
+		}
+		return element(c)
+	})
+	return msg, trace, err
 }
 
 // assembly reports whether s is a suite for a whole assembly or project

@@ -110,14 +110,8 @@ func (p *parser) nunit3() error {
 				result: attr(e, "result"), label: attr(e, "label"), site: attr(e, "site"),
 			}
 			suites = append(suites, s)
-			if err := p.d.children(func(c xml.StartElement) error {
-				if c.Name.Local == "failure" || c.Name.Local == "reason" {
-					var err error
-					s.msg, s.trace, err = p.d.messageAndTrace()
-					return err
-				}
-				return element(c)
-			}); err != nil {
+			var err error
+			if s.msg, s.trace, err = p.suiteBody(element); err != nil {
 				return err
 			}
 			suites = suites[:len(suites)-1]
